@@ -1,0 +1,67 @@
+"""The ``ivex`` command line: one subcommand per small module of :mod:`ivex.cli`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ivex.errors import IvexError
+from ivex.settings import Settings, load_settings
+
+
+class CliContext:
+    """Carries the config path; settings are loaded on first use, not on import."""
+
+    def __init__(self, config: Path | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The federation settings, loaded once."""
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+        return self._settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="IVEX_CONFIG",
+    help="Federation config file (TOML). Default: config/hexi.toml, the demo federation.",
+)
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """ivex — the Inter-regional Vital-Event eXchange.
+
+    Cities publish births, registrations, terminations and pregnancy reports as Avro
+    events on Kafka; the case engine raises assistance requests to the city that can
+    act; operators replay and audit. Every command reads the federation config.
+    """
+    ctx.obj = CliContext(config)
+
+
+def _register() -> None:
+    from ivex.cli import broker, smoke, topics
+
+    for module in (broker, topics, smoke):
+        cli.add_command(module.command)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning an :class:`IvexError` into a clear message."""
+    _register()
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except IvexError as exc:
+        click.secho(f"error [{exc.code}]: {exc.message}", fg="red", err=True)
+        sys.exit(2)

@@ -1,0 +1,80 @@
+"""The exception hierarchy of ivex.
+
+Every error ivex raises on purpose is an :class:`IvexError`. Subclasses carry the
+machine-readable fields a caller (a CLI, a DLQ writer, a test) needs, so nobody has to
+parse a message. Messages never contain a raw resident ID number.
+"""
+
+from __future__ import annotations
+
+
+class IvexError(Exception):
+    """Root of every deliberate ivex error. ``code`` is stable and machine-readable."""
+
+    code = "ivex_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(IvexError):
+    """The federation config or the environment is missing or wrong."""
+
+    code = "config_error"
+
+    def __init__(self, message: str, *, source: str = "") -> None:
+        super().__init__(f"{source}: {message}" if source else message)
+        self.source = source
+
+
+class RecordRejected(IvexError):
+    """An input record failed validation: ``field`` names the culprit, ``reason`` says why."""
+
+    code = "record_rejected"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class CodecError(IvexError):
+    """Bytes on the wire could not be turned into a record, or a record into bytes."""
+
+    code = "codec_error"
+
+
+class UnknownFingerprintError(CodecError):
+    """A single-object-encoded value names a writer schema nobody has published."""
+
+    code = "unknown_fingerprint"
+
+    def __init__(self, fingerprint: bytes) -> None:
+        self.fingerprint = fingerprint
+        super().__init__(
+            f"unknown writer schema fingerprint {fingerprint.hex()}: neither shipped in "
+            "schemas/avro/ nor published on the schema catalogue topic"
+        )
+
+
+class MalformedMessageError(CodecError):
+    """The bytes are not Avro single-object encoding, or the body does not decode."""
+
+    code = "malformed_message"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SchemaError(IvexError):
+    """A schema file is invalid, or two versions are not FULL compatible."""
+
+    code = "schema_error"
+
+
+class BrokerError(IvexError):
+    """The local Kafka broker could not be fetched, started, reached or stopped."""
+
+    code = "broker_error"

@@ -1,0 +1,1 @@
+"""The case engine: plain Python, no Kafka, no clock (SPEC §5)."""
