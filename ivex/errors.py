@@ -28,7 +28,7 @@ class ConfigError(IvexError):
         self.source = source
 
 
-class RecordRejected(IvexError):
+class RecordRejected(IvexError):  # noqa: N818 - a rejection is an outcome, not a fault
     """An input record failed validation: ``field`` names the culprit, ``reason`` says why."""
 
     code = "record_rejected"
@@ -78,3 +78,36 @@ class BrokerError(IvexError):
     """The local Kafka broker could not be fetched, started, reached or stopped."""
 
     code = "broker_error"
+
+
+class JarResolutionError(BrokerError):
+    """Maven could not fetch Apache Kafka's jars for ``kafka_version`` into ``cache_dir``."""
+
+    code = "broker_jars_unresolved"
+
+    def __init__(self, message: str, *, kafka_version: str, cache_dir: str) -> None:
+        super().__init__(message)
+        self.kafka_version = kafka_version
+        self.cache_dir = cache_dir
+
+
+class BrokerStartError(BrokerError):
+    """The local broker did not come up; ``log_file`` is where to look for the cause."""
+
+    code = "broker_start_failed"
+
+    def __init__(self, reason: str, *, log_file: str) -> None:
+        super().__init__(f"{reason} (see {log_file})")
+        self.reason = reason
+        self.log_file = log_file
+
+
+class ProvisionError(IvexError):
+    """A topic could not be created or brought to its specification."""
+
+    code = "provision_failed"
+
+    def __init__(self, topic: str, reason: str) -> None:
+        super().__init__(f"topic {topic}: {reason}")
+        self.topic = topic
+        self.reason = reason
