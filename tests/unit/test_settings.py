@@ -28,7 +28,7 @@ def test_environment_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> None
 def test_settings_are_frozen() -> None:
     settings = load_settings(DEFAULT_CONFIG)
     with pytest.raises(ValueError, match="frozen"):
-        settings.kafka.bootstrap_servers = "elsewhere:9092"  # type: ignore[misc]
+        settings.kafka.bootstrap_servers = "elsewhere:9092"
 
 
 def test_missing_file_and_bad_city_are_clear(tmp_path: Path) -> None:
