@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ivex.codec.schemas import SchemaSet, SchemaVersion, schema_version, shipped
 from ivex.errors import SchemaError, UnknownFingerprintError
+from ivex.kafka_config import client_config, producer_config
 from ivex.settings import Settings
 from ivex.topics import TopicNames
 
@@ -119,9 +120,7 @@ class SchemaCatalogue:
         if self._producer is None:
             from kafka import KafkaProducer
 
-            self._producer = KafkaProducer(
-                acks="all", enable_idempotence=True, **kafka_client_config(self._settings)
-            )
+            self._producer = KafkaProducer(**producer_config(self._settings))
         return self._producer
 
     def _read_topic(self) -> dict[bytes, SchemaVersion]:
@@ -129,7 +128,7 @@ class SchemaCatalogue:
         from kafka import KafkaConsumer, TopicPartition
 
         consumer = KafkaConsumer(
-            enable_auto_commit=False, group_id=None, **kafka_client_config(self._settings)
+            enable_auto_commit=False, group_id=None, **client_config(self._settings)
         )
         try:
             partitions = consumer.partitions_for_topic(self._topic) or set()
@@ -170,17 +169,3 @@ def _entry(key: bytes | None, value: bytes | None) -> SchemaVersion | None:
     except (SchemaError, UnicodeDecodeError):
         return None
     return entry if entry.fingerprint.hex() == key.decode("ascii", "replace") else None
-
-
-def kafka_client_config(settings: Settings) -> dict[str, Any]:
-    """kafka-python connection settings (bootstrap, security) from :class:`Settings`."""
-    kafka = settings.kafka
-    config: dict[str, Any] = {
-        "bootstrap_servers": kafka.bootstrap_servers.split(","),
-        "security_protocol": kafka.security_protocol,
-    }
-    if kafka.security_protocol.startswith("SASL"):
-        config["sasl_mechanism"] = kafka.sasl_mechanism
-        config["sasl_plain_username"] = kafka.sasl_username
-        config["sasl_plain_password"] = kafka.sasl_password.get_secret_value()
-    return config
