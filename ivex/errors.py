@@ -111,3 +111,36 @@ class ProvisionError(IvexError):
         super().__init__(f"topic {topic}: {reason}")
         self.topic = topic
         self.reason = reason
+
+
+class PublishUnavailable(IvexError):  # noqa: N818 - named in the issue; an outcome
+    """Kafka did not acknowledge a publish after retries with backoff.
+
+    ``acknowledged`` rows were acknowledged before the failure; nothing else was
+    reported published. Re-running the same input is safe: event ids are content-derived.
+    """
+
+    code = "publish_unavailable"
+
+    def __init__(
+        self, reason: str, *, bootstrap_servers: str, attempts: int, acknowledged: int = 0
+    ) -> None:
+        super().__init__(
+            f"Kafka at {bootstrap_servers} unavailable after {attempts} attempt(s): {reason}; "
+            f"{acknowledged} row(s) acknowledged before the failure"
+        )
+        self.reason = reason
+        self.bootstrap_servers = bootstrap_servers
+        self.attempts = attempts
+        self.acknowledged = acknowledged
+
+
+class WatermarkRejected(IvexError):  # noqa: N818 - a rejection is an outcome, not a fault
+    """A declared watermark would move backwards or promise completeness for the future."""
+
+    code = "watermark_rejected"
+
+    def __init__(self, stream: str, reason: str) -> None:
+        super().__init__(f"watermark of {stream}: {reason}")
+        self.stream = stream
+        self.reason = reason
