@@ -1,0 +1,57 @@
+"""Cheap questions about the network: is a port taken, does a broker answer metadata."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    """True when something accepts TCP connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def answers_metadata(bootstrap: str, timeout_s: float = 5.0) -> bool:
+    """True when a broker at ``bootstrap`` answers a metadata request.
+
+    Only a completed request counts: a listening port is not enough, because a KRaft
+    broker accepts connections before it has caught up with the metadata log.
+    """
+    timeout_ms = int(timeout_s * 1000)
+    # kafka-python logs every refused connection at ERROR; while polling that is noise.
+    quiet = logging.getLogger("kafka")
+    previous = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    admin = None
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            request_timeout_ms=timeout_ms,
+            bootstrap_timeout_ms=timeout_ms,
+            client_id="ivex-probe",
+        )
+        cluster = admin.describe_cluster()
+        return bool(cluster.get("brokers"))
+    except (KafkaError, OSError, ValueError):
+        return False
+    finally:
+        if admin is not None:
+            with contextlib.suppress(Exception):
+                admin.close()
+        quiet.setLevel(previous)
