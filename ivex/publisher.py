@@ -1,0 +1,522 @@
+"""The publisher SDK: input rows of one city → events on its topics, rejects → its DLQ.
+
+::
+
+    with Publisher(settings, "620700") as publisher:
+        report = publisher.publish("births", rows)      # rows: mappings or InputRows
+        publisher.declare_watermark("births", datetime(2025, 3, 31, 16, tzinfo=UTC))
+
+Guarantees:
+
+- A row is reported ``published`` only after Kafka acknowledged it (``acks=all``,
+  idempotent producer); on a broker outage the publisher retries with backoff and then
+  raises :class:`~ivex.errors.PublishUnavailable`, having reported only acknowledged rows.
+- Event ids are content-derived (:func:`connectors.rows.event_id`) and the city topic is
+  read before publishing (:class:`~ivex.city_log.CityLog`), so re-publishing an input —
+  after a crash, or by mistake — reports ``duplicate`` and adds nothing to the log. A row
+  with the same id but different fields than what was published is rejected as a clash.
+- After each batch, once everything in it is acknowledged, a ``SourceWatermark`` with
+  ``complete_through`` = the batch's latest ``recorded_at`` follows in-line on the
+  stream's topic. Watermarks never move backwards: the last one is read from the topic.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, TypeVar
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError
+from pydantic import ValidationError
+
+from connectors.formats import InputRow
+from connectors.rows import EVENT_NAMESPACE, PreparedRecord, RowPreparer
+from ivex.city_log import DIGEST_HEADER, CityLog
+from ivex.codec import Codec, ce_headers
+from ivex.dlq import dead_letter
+from ivex.errors import IvexError, PublishUnavailable, RecordRejected, WatermarkRejected
+from ivex.kafka_config import client_config, producer_config
+from ivex.models import RECORD_MODELS, reject_from, to_avro
+from ivex.settings import Settings
+from ivex.topics import STREAMS, Stream, TopicNames
+
+log = logging.getLogger(__name__)
+
+Status = Literal["published", "duplicate", "rejected"]
+OutcomeCallback = Callable[["RowOutcome"], None]
+_T = TypeVar("_T")
+_MS = timedelta(milliseconds=1)
+
+CLASH_REASON = "same record_id, action and recorded_at as a published event, different fields"
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What became of one input row; ``line`` is its line number or row id in ``source``."""
+
+    source: str
+    line: str
+    status: Status
+    event_id: str | None = None
+    record_id: str | None = None
+    field: str | None = None
+    reason: str | None = None
+    offset: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The outcome as JSON-ready data, without empty fields."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class PublishReport:
+    """Outcomes of one :meth:`Publisher.publish` call, in input order."""
+
+    city: str
+    stream: Stream
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    #: ``complete_through`` (epoch ms) of every watermark published, in order.
+    watermarks: list[int] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        """How many rows ended with ``status``."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def published(self) -> int:
+        """Rows acknowledged by Kafka as new events."""
+        return self.count("published")
+
+    @property
+    def duplicates(self) -> int:
+        """Rows whose event was already on the topic (or earlier in the same input)."""
+        return self.count("duplicate")
+
+    @property
+    def rejected(self) -> int:
+        """Rows sent to the DLQ."""
+        return self.count("rejected")
+
+    def rejected_by_reason(self) -> Counter[tuple[str, str]]:
+        """Rejected rows counted by (field, reason)."""
+        return Counter((o.field or "", o.reason or "") for o in self.outcomes if o.reason)
+
+
+@dataclass(frozen=True)
+class PublisherOptions:
+    """Batching, retry and timeout knobs; the defaults suit a file drop."""
+
+    batch_size: int = 500
+    #: Connection attempts (with exponential backoff) before PublishUnavailable.
+    attempts: int = 4
+    backoff_s: float = 0.5
+    #: Upper bound for Kafka to acknowledge a record, retries included.
+    delivery_timeout_ms: int = 60_000
+    #: How long one connection attempt waits for the cluster.
+    bootstrap_timeout_ms: int = 10_000
+
+
+@dataclass
+class _Pending:
+    row: InputRow
+    future: Any = None
+    record: PreparedRecord | None = None
+    #: Set for a row bound for the DLQ: (masked field, masked reason).
+    rejection: tuple[str, str] | None = None
+    outcome: RowOutcome | None = None
+
+
+class Publisher:
+    """Publishes input rows of one member city; one instance per city, thread-safe calls
+    are the caller's job (the HTTP server serialises them)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        city: str,
+        *,
+        key: bytes | None = None,
+        options: PublisherOptions | None = None,
+    ) -> None:
+        settings.city(city)  # ConfigError for a non-member, before anything else
+        self._settings = settings
+        self._city = city
+        self._options = options or PublisherOptions()
+        self._topics = TopicNames(settings)
+        self._preparer = RowPreparer(settings, city, key=key)
+        self._codec = Codec()
+        self._producer: Any = None
+        self._consumer: Any = None
+        self._log: CityLog | None = None
+
+    @property
+    def city(self) -> str:
+        """The publishing city."""
+        return self._city
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush and close the Kafka clients (a later call reconnects)."""
+        producer, consumer = self._producer, self._consumer
+        self._producer = self._consumer = None
+        if producer is not None:
+            producer.close(timeout=5)
+        if consumer is not None:
+            consumer.close()
+
+    # -- publishing rows -------------------------------------------------------------
+
+    def publish(
+        self,
+        stream: Stream,
+        rows: Iterable[InputRow | Mapping[str, Any]],
+        *,
+        source: str = "sdk",
+        on_outcome: OutcomeCallback | None = None,
+    ) -> PublishReport:
+        """Publish ``rows`` of ``stream``; plain mappings are numbered from 1 in ``source``.
+
+        ``on_outcome`` is told each row's outcome once it is final (e.g. for a progress
+        bar). Raises :class:`PublishUnavailable` when Kafka does not acknowledge; the rows
+        reported before that were acknowledged.
+        """
+        if stream not in STREAMS:
+            raise IvexError(f"unknown stream {stream!r}; one of {', '.join(STREAMS)}")
+        report = PublishReport(self._city, stream)
+        for batch in _batches(_input_rows(rows, source), self._options.batch_size):
+            self._publish_batch(stream, batch, report, on_outcome)
+        log.info(
+            "%s %s: %d published, %d duplicate, %d rejected",
+            self._city,
+            stream,
+            report.published,
+            report.duplicates,
+            report.rejected,
+        )
+        return report
+
+    def _publish_batch(
+        self,
+        stream: Stream,
+        batch: list[InputRow],
+        report: PublishReport,
+        on_outcome: OutcomeCallback | None,
+    ) -> None:
+        city_log = self._catch_up(stream)
+        pending = self._send_batch(stream, batch, city_log)
+        failure = self._await(pending)
+        accepted: list[int] = []
+        for item in pending:
+            outcome = item.outcome
+            if outcome is None:
+                continue  # not acknowledged: never reported
+            if item.record is not None and outcome.status != "rejected":
+                accepted.append(item.record.recorded_at_ms)
+                city_log.remember(item.record.event_id, item.record.digest)
+            report.outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+        if failure is not None:
+            self._fail(failure, acknowledged=report.published)
+        if accepted:
+            self._advance_watermark(stream, max(accepted), city_log, report)
+
+    def _send_batch(
+        self, stream: Stream, batch: list[InputRow], city_log: CityLog
+    ) -> list[_Pending]:
+        pending: list[_Pending] = []
+        in_batch: dict[str, str] = {}
+        for row in batch:
+            item = _Pending(row)
+            pending.append(item)
+            try:
+                item.record = self._prepare(stream, row)
+                known = in_batch.get(item.record.event_id, city_log.digest_of(item.record.event_id))
+                if known is not None and known not in ("", item.record.digest):
+                    raise RecordRejected("recorded_at", CLASH_REASON)
+            except RecordRejected as exc:
+                item.future, item.rejection = self._send_dead_letter(stream, row, exc)
+                continue
+            if known is not None:
+                item.outcome = self._outcome(item, "duplicate")
+                continue
+            in_batch[item.record.event_id] = item.record.digest
+            item.future = self._send_record(stream, item.record)
+        return pending
+
+    def _prepare(self, stream: Stream, row: InputRow) -> PreparedRecord:
+        if row.malformed is not None:
+            raise row.malformed
+        return self._preparer.prepare(stream, row.data)
+
+    def _send_record(self, stream: Stream, record: PreparedRecord) -> Any:
+        headers = ce_headers(
+            record.record_name, self._city, record.event_id, record.datum["recorded_at"]
+        )
+        headers.append((DIGEST_HEADER, record.digest.encode("ascii")))
+        value = self._codec.encode(record.record_name, record.datum)
+        return self._send(
+            self._topics.city(self._city, stream), record.record_id.encode(), value, headers
+        )
+
+    def _send_dead_letter(
+        self, stream: Stream, row: InputRow, exc: RecordRejected
+    ) -> tuple[Any, tuple[str, str]]:
+        letter = dead_letter(
+            city=self._city,
+            stream=stream,
+            source=row.source,
+            line=row.line,
+            field=exc.field,
+            reason=exc.reason,
+            row=row.data,
+        )
+        future = self._send(
+            self._topics.dlq(self._city), letter.key(), letter.value(), letter.headers()
+        )
+        return future, (letter.field, letter.reason)
+
+    def _send(self, topic: str, key: bytes | None, value: bytes, headers: list[Any]) -> Any:
+        try:
+            return self._connected_producer().send(topic, key=key, value=value, headers=headers)
+        except KafkaError as exc:
+            # send() itself fails when metadata cannot be fetched within max_block_ms.
+            return _FailedFuture(exc)
+
+    def _await(self, pending: list[_Pending]) -> Exception | None:
+        """Wait for every send of the batch; give an outcome to each acknowledged one."""
+        try:
+            self._connected_producer().flush(timeout=self._options.delivery_timeout_ms / 1000 + 5)
+        except KafkaError as exc:
+            log.warning("flush did not complete: %s", type(exc).__name__)
+        failure: Exception | None = None
+        for item in pending:
+            if item.future is None:
+                continue
+            error = _future_error(item.future)
+            if error is not None:
+                failure = failure or error
+            elif item.rejection is not None:
+                field_name, reason = item.rejection
+                item.outcome = RowOutcome(
+                    item.row.source, item.row.line, "rejected", field=field_name, reason=reason
+                )
+            else:
+                item.outcome = self._outcome(item, "published", offset=item.future.value.offset)
+        return failure
+
+    def _outcome(self, item: _Pending, status: Status, offset: int | None = None) -> RowOutcome:
+        record = item.record
+        assert record is not None
+        return RowOutcome(
+            item.row.source, item.row.line, status, record.event_id, record.record_id, offset=offset
+        )
+
+    # -- watermarks --------------------------------------------------------------------
+
+    def declare_watermark(self, stream: Stream, complete_through: datetime) -> int | None:
+        """Promise that every record of ``stream`` recorded up to ``complete_through`` is
+        published. Returns the published ``complete_through`` in epoch ms, or ``None`` when
+        the stream's watermark is already there. :class:`WatermarkRejected` if it would
+        move backwards or lies in the future."""
+        if stream not in STREAMS:
+            raise WatermarkRejected(stream, "unknown stream")
+        if complete_through.utcoffset() is None:
+            raise WatermarkRejected(stream, "complete_through must carry a UTC offset")
+        city_log = self._catch_up(stream)
+        through = _millis(complete_through)
+        last = city_log.watermark(stream)
+        if last is not None and through < last:
+            raise WatermarkRejected(
+                stream, f"would move backwards from {_iso(last)} to {_iso(through)}"
+            )
+        if last == through:
+            return None
+        self._publish_watermark(stream, through, city_log)
+        return through
+
+    def _advance_watermark(
+        self, stream: Stream, latest_ms: int, city_log: CityLog, report: PublishReport
+    ) -> None:
+        # A record stamped in the future (clock skew) must not make us promise the future.
+        through = min(latest_ms, _millis(datetime.now(UTC)))
+        last = city_log.watermark(stream)
+        if last is not None and through <= last:
+            return
+        self._publish_watermark(stream, through, city_log)
+        report.watermarks.append(through)
+
+    def _publish_watermark(self, stream: Stream, through_ms: int, city_log: CityLog) -> None:
+        datum = self._watermark_datum(stream, through_ms)
+        value = self._codec.encode("SourceWatermark", datum)
+        headers = ce_headers("SourceWatermark", self._city, datum["event_id"], datum["recorded_at"])
+        future = self._send(self._topics.city(self._city, stream), None, value, headers)
+        try:
+            self._connected_producer().flush(timeout=self._options.delivery_timeout_ms / 1000 + 5)
+        except KafkaError as exc:
+            log.warning("flush did not complete: %s", type(exc).__name__)
+        error = _future_error(future)
+        if error is not None:
+            self._fail(error, acknowledged=0)
+        city_log.set_watermark(stream, through_ms)
+
+    def _watermark_datum(self, stream: Stream, through_ms: int) -> dict[str, Any]:
+        name = f"{self._city}|{stream}|SourceWatermark|{through_ms}"
+        now = datetime.now(UTC)
+        data = {
+            "event_id": str(uuid.uuid5(EVENT_NAMESPACE, name)),
+            "source_city": self._city,
+            "recorded_at": now,
+            "stream": stream,
+            "complete_through": datetime.fromtimestamp(through_ms / 1000, UTC),
+        }
+        context = {"cities": self._settings.city_codes, "publishing_city": self._city}
+        try:
+            model = RECORD_MODELS["SourceWatermark"].model_validate(data, context=context)
+        except ValidationError as exc:
+            first = reject_from(exc)[0]
+            raise WatermarkRejected(stream, f"{first.field} {first.reason}") from None
+        return to_avro(model)
+
+    # -- connections -------------------------------------------------------------------
+
+    def _catch_up(self, stream: Stream) -> CityLog:
+        def read() -> CityLog:
+            city_log = self._city_log()
+            city_log.catch_up(stream)
+            return city_log
+
+        return self._retrying(read, "read the city topic")
+
+    def _city_log(self) -> CityLog:
+        if self._log is None or self._consumer is None:
+            consumer = KafkaConsumer(
+                **client_config(self._settings),
+                group_id=None,
+                enable_auto_commit=False,
+                bootstrap_timeout_ms=self._options.bootstrap_timeout_ms,
+                request_timeout_ms=max(self._options.bootstrap_timeout_ms, 5000),
+            )
+            if self._log is None:
+                self._log = CityLog(self._topics, self._city, consumer, self._codec)
+            else:
+                self._log.use_consumer(consumer)
+            self._consumer = consumer
+        return self._log
+
+    def _connected_producer(self) -> Any:
+        if self._producer is None:
+            self._producer = self._retrying(self._new_producer, "connect a producer")
+        return self._producer
+
+    def _new_producer(self) -> Any:
+        delivery = self._options.delivery_timeout_ms
+        return KafkaProducer(
+            **producer_config(self._settings)
+            | {
+                "delivery_timeout_ms": delivery,
+                "request_timeout_ms": min(30_000, delivery // 2),
+                "bootstrap_timeout_ms": self._options.bootstrap_timeout_ms,
+                "max_block_ms": self._options.bootstrap_timeout_ms,
+            }
+        )
+
+    def _retrying(self, action: Callable[[], _T], what: str) -> _T:
+        attempts = max(1, self._options.attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                return action()
+            except KafkaError as exc:
+                self._drop_clients()
+                if attempt == attempts:
+                    self._fail(exc, acknowledged=0, attempts=attempts)
+                delay = self._options.backoff_s * 2 ** (attempt - 1)
+                log.warning(
+                    "could not %s (%s), attempt %d/%d; retrying in %.1fs",
+                    what,
+                    type(exc).__name__,
+                    attempt,
+                    attempts,
+                    delay,
+                )
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _fail(self, exc: Exception, *, acknowledged: int, attempts: int = 1) -> None:
+        self._drop_clients()
+        raise PublishUnavailable(
+            f"{type(exc).__name__}: {exc}",
+            bootstrap_servers=self._settings.kafka.bootstrap_servers,
+            attempts=attempts,
+            acknowledged=acknowledged,
+        ) from exc
+
+    def _drop_clients(self) -> None:
+        # Unacknowledged sends are abandoned: they were never reported, and if they land
+        # after all, a re-run finds them on the topic and counts them as duplicates.
+        producer, consumer = self._producer, self._consumer
+        self._producer = self._consumer = None
+        if producer is not None:
+            producer.close(timeout=0)
+        if consumer is not None:
+            consumer.close()
+
+
+class _FailedFuture:
+    """Stands in for a future when ``send`` itself raised."""
+
+    is_done = True
+
+    def __init__(self, exc: Exception) -> None:
+        self.exception = exc
+
+    def failed(self) -> bool:
+        return True
+
+
+def _future_error(future: Any) -> Exception | None:
+    if isinstance(future, _FailedFuture):
+        return future.exception
+    error: Exception
+    if not future.is_done:
+        error = KafkaTimeoutError("not acknowledged within the delivery timeout")
+        return error
+    if future.failed():
+        error = future.exception
+        return error
+    return None
+
+
+def _input_rows(rows: Iterable[InputRow | Mapping[str, Any]], source: str) -> Iterator[InputRow]:
+    for number, row in enumerate(rows, start=1):
+        yield row if isinstance(row, InputRow) else InputRow(source, str(number), row)
+
+
+def _batches(rows: Iterator[InputRow], size: int) -> Iterator[list[InputRow]]:
+    batch: list[InputRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _millis(moment: datetime) -> int:
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // _MS
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")
