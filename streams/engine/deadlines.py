@@ -1,0 +1,81 @@
+"""The deadline index: which women to re-judge when a watermark advances.
+
+One min-heap per gate of ``(instant, mother_ref, kind)``: an advance pops only the
+entries its gate now covers, so the engine never scans all women. Entries may be stale
+(the woman's records changed since): re-judging is idempotent, so they are simply
+re-judged. The index is rebuilt from the women's states after a restart.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeAlias
+
+from streams.engine.rules.common import Pending
+from streams.engine.watermarks import Gate, Pair, Watermarks, gate_from_text, gate_text
+
+Entry: TypeAlias = tuple[int, str, str]
+
+
+class DeadlineIndex:
+    """Min-heaps of pending judgements, per gate, without duplicate entries."""
+
+    def __init__(self) -> None:
+        self._heaps: dict[Gate, list[Entry]] = {}
+        self._members: set[tuple[Gate, Entry]] = set()
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def gates(self) -> list[Gate]:
+        """Every gate with entries."""
+        return [g for g, heap in self._heaps.items() if heap]
+
+    def push(self, mother_ref: str, pending: Iterable[Pending]) -> None:
+        """Remember that ``mother_ref`` must be re-judged when each gate passes its instant."""
+        for gate, instant, kind in pending:
+            entry = (instant, mother_ref, kind)
+            if (gate, entry) not in self._members:
+                self._members.add((gate, entry))
+                heapq.heappush(self._heaps.setdefault(gate, []), entry)
+
+    def pop_due(self, gate: Gate, effective: int) -> list[tuple[str, str]]:
+        """Remove and return ``(mother_ref, kind)`` of the entries with instant ≤ effective."""
+        heap = self._heaps.get(gate)
+        due: list[tuple[str, str]] = []
+        while heap and heap[0][0] <= effective:
+            entry = heapq.heappop(heap)
+            self._members.discard((gate, entry))
+            due.append((entry[1], entry[2]))
+        return due
+
+    def holding(self, watermarks: Watermarks) -> dict[Pair, int]:
+        """Pairs holding back judgements that some other pair of their gate already allows.
+
+        An operator report, not a hot path: it walks every entry.
+        """
+        held: dict[Pair, int] = {}
+        for gate, heap in self._heaps.items():
+            marks = {p: watermarks.get(*p) for p in gate}
+            top = max(marks.values(), default=0)
+            for instant, _, _ in heap:
+                if top < instant:
+                    continue  # nobody has reached it yet: not due anywhere
+                for pair, mark in marks.items():
+                    if mark < instant:
+                        held[pair] = held.get(pair, 0) + 1
+        return held
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form."""
+        entries = sorted((gate_text(g), i, m, k) for g, (i, m, k) in self._members)
+        return {"entries": [list(e) for e in entries]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeadlineIndex:
+        """Inverse of :meth:`to_dict`."""
+        index = cls()
+        for g, instant, mother_ref, kind in data["entries"]:
+            index.push(mother_ref, [(gate_from_text(g), int(instant), kind)])
+        return index

@@ -1,0 +1,216 @@
+"""The case engine: apply facts and watermarks one by one, emit request/notice changes.
+
+For every woman touched, the rules are recomputed as a pure function of her history and
+the watermarks (:func:`~streams.engine.judge.judge`) and the result is diffed against
+what was emitted for her before; only new or changed requests, and notices not yet
+issued, come out. Re-applying anything is a no-op, so at-least-once delivery is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from streams.engine.deadlines import DeadlineIndex
+from streams.engine.facts import Fact, Watermark
+from streams.engine.history import WomanState
+from streams.engine.judge import KINDS_BY_STREAM, judge
+from streams.engine.outputs import WITHDRAWN, NoticeOut, RequestOut
+from streams.engine.params import EngineParams
+from streams.engine.rules.common import Pending
+from streams.engine.store import InMemoryWomanStore, WomanStore
+from streams.engine.watermarks import Pair, Watermarks
+
+__all__ = [
+    "CaseEngine",
+    "Diagnostic",
+    "EngineOutput",
+    "EngineParams",
+    "EngineStats",
+    "InMemoryWomanStore",
+    "WomanStore",
+]
+
+#: Reason of a request that no rule raises any more (a safety net: with watermarks kept
+#: as promised, event-time judgements only ever add requests).
+NO_LONGER_RAISED: Final = "no longer raised by the current records"
+
+DUPLICATE: Final = "duplicate_event"
+STALE: Final = "stale_version"
+OLD_WATERMARK: Final = "old_watermark"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something worth logging: a duplicate event, a stale correction, an old watermark."""
+
+    kind: str
+    event_id: str
+    detail: str
+
+
+@dataclass(slots=True)
+class EngineOutput:
+    """What one :meth:`CaseEngine.apply` produced."""
+
+    requests: list[RequestOut] = field(default_factory=list)
+    notices: list[NoticeOut] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.requests or self.notices or self.diagnostics)
+
+
+@dataclass(slots=True)
+class EngineStats:
+    """Counters since the engine was created."""
+
+    facts: int = 0
+    watermarks: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    rejudged: int = 0
+
+
+class CaseEngine:
+    """The pure case engine of SPEC §5 (no Kafka, no clock, no I/O)."""
+
+    def __init__(
+        self,
+        params: EngineParams,
+        store: WomanStore | None = None,
+        *,
+        watermarks: Watermarks | None = None,
+        index: DeadlineIndex | None = None,
+    ) -> None:
+        self.params = params
+        self.store: WomanStore = store if store is not None else InMemoryWomanStore()
+        self.watermarks = watermarks if watermarks is not None else Watermarks()
+        self.index = index if index is not None else DeadlineIndex()
+        self.stats = EngineStats()
+        for gate in self.index.gates():
+            self.watermarks.effective(gate)  # register: advances must report this gate
+
+    def apply(self, item: Fact | Watermark) -> EngineOutput:
+        """Apply one decoded event; returns the requests/notices to publish."""
+        out = EngineOutput()
+        if isinstance(item, Watermark):
+            self._apply_watermark(item, out)
+        else:
+            self._apply_fact(item, out)
+        return out
+
+    def holding(self) -> dict[Pair, int]:
+        """(city, stream) pairs holding back due judgements, with how many each holds."""
+        return self.index.holding(self.watermarks)
+
+    def rejudge_due(self) -> EngineOutput:
+        """Re-judge every indexed woman whose gate is already passed (after a recovery)."""
+        out = EngineOutput()
+        due: dict[str, set[str]] = {}
+        for gate in self.index.gates():
+            for mother_ref, kind in self.index.pop_due(gate, self.watermarks.effective(gate)):
+                due.setdefault(mother_ref, set()).add(kind)
+        self._rejudge(due, out)
+        return out
+
+    def rebuild_index(self, states: Iterable[WomanState]) -> None:
+        """Recreate the deadline index from the women's states (recovery)."""
+        self.index = DeadlineIndex()
+        for state in states:
+            self._push(state.mother_ref, judge(state, self.watermarks, self.params).pending)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Engine-global state (watermarks, deadline index); women live in the store."""
+        return {"watermarks": self.watermarks.to_dict(), "index": self.index.to_dict()}
+
+    @classmethod
+    def from_dict(
+        cls, params: EngineParams, data: Mapping[str, Any], store: WomanStore | None = None
+    ) -> CaseEngine:
+        """An engine resumed from :meth:`to_dict` and a store of women."""
+        return cls(
+            params,
+            store,
+            watermarks=Watermarks.from_dict(data["watermarks"]),
+            index=DeadlineIndex.from_dict(data["index"]),
+        )
+
+    def _apply_fact(self, fact: Fact, out: EngineOutput) -> None:
+        self.stats.facts += 1
+        mother_ref = fact.mother_ref
+        state = self.store.get(mother_ref)
+        if state is None:
+            state = WomanState(mother_ref)
+        elif fact.event_id in state.seen:
+            self.stats.duplicates += 1
+            out.diagnostics.append(Diagnostic(DUPLICATE, fact.event_id, "already applied"))
+            return
+        if state.add(fact):
+            self.stats.stale += 1
+            detail = f"{fact.action} older than the latest version of {fact.record_id}"
+            out.diagnostics.append(Diagnostic(STALE, fact.event_id, detail))
+        self._judge(state, KINDS_BY_STREAM[fact.stream], out)
+        self.store.put(mother_ref, state)
+
+    def _apply_watermark(self, wm: Watermark, out: EngineOutput) -> None:
+        self.stats.watermarks += 1
+        if wm.complete_through < self.watermarks.get(wm.source_city, wm.stream):
+            detail = f"{wm.source_city}/{wm.stream} already complete through a later instant"
+            out.diagnostics.append(Diagnostic(OLD_WATERMARK, wm.event_id, detail))
+            return
+        due: dict[str, set[str]] = {}
+        for gate in self.watermarks.advance(wm.source_city, wm.stream, wm.complete_through):
+            for mother_ref, kind in self.index.pop_due(gate, self.watermarks.effective(gate)):
+                due.setdefault(mother_ref, set()).add(kind)
+        self._rejudge(due, out)
+
+    def _rejudge(self, due: dict[str, set[str]], out: EngineOutput) -> None:
+        for mother_ref, kinds in due.items():
+            state = self.store.get(mother_ref)
+            if state is None:
+                continue
+            self.stats.rejudged += 1
+            if self._judge(state, kinds, out):
+                self.store.put(mother_ref, state)
+
+    def _judge(self, state: WomanState, kinds: Collection[str], out: EngineOutput) -> bool:
+        """Judge, diff against what was emitted, record it; True if the state changed."""
+        result = judge(state, self.watermarks, self.params, kinds)
+        self._push(state.mother_ref, result.pending)
+        changed = _diff_requests(state, result.requests, kinds, out)
+        for nid, notice in result.notices.items():
+            if nid not in state.notified:
+                state.notified.add(nid)
+                out.notices.append(notice)
+                changed = True
+        return changed
+
+    def _push(self, mother_ref: str, pending: Iterable[Pending]) -> None:
+        for gate, _, _ in pending:
+            self.watermarks.effective(gate)  # register the gate for advances
+        self.index.push(mother_ref, pending)
+
+
+def _diff_requests(
+    state: WomanState,
+    desired: dict[str, RequestOut],
+    kinds: Collection[str],
+    out: EngineOutput,
+) -> bool:
+    changed = False
+    emitted = state.emitted
+    for rid, req in desired.items():
+        if emitted.get(rid) != req:
+            emitted[rid] = req
+            out.requests.append(req)
+            changed = True
+    for rid, old in list(emitted.items()):
+        if rid in desired or old.kind not in kinds or old.state == WITHDRAWN:
+            continue
+        gone = replace(old, state=WITHDRAWN, reason=NO_LONGER_RAISED)
+        emitted[rid] = gone
+        out.requests.append(gone)
+        changed = True
+    return changed

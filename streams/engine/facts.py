@@ -1,0 +1,267 @@
+"""The engine's inputs: plain, frozen mirrors of the four city records and the watermark.
+
+Records are decoded once (:func:`fact_from_avro`) and stay plain Python objects after
+that: times are int epoch milliseconds (UTC), dates are :class:`datetime.date`. Every
+fact carries its log position so that a request can name its evidence (SPEC §7 lineage).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Final, TypeAlias
+
+RECORD: Final = "RECORD"
+CORRECT: Final = "CORRECT"
+VOID: Final = "VOID"
+
+BIRTHS: Final = "births"
+REGISTRATIONS: Final = "registrations"
+TERMINATIONS: Final = "terminations"
+PREGNANCIES: Final = "pregnancies"
+STREAMS: Final = (BIRTHS, REGISTRATIONS, TERMINATIONS, PREGNANCIES)
+
+#: ``(stream, source_city, record_id)``: identifies a record across its versions.
+RecordKey: TypeAlias = tuple[str, str, str]
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_EPOCH_DATE = dt.date(1970, 1, 1)
+_DATE_FIELDS: Final = frozenset(
+    {"birth_date", "procedure_date", "reported_on", "expected_delivery_date", "registered_on"}
+)
+_TIME_FIELDS: Final = frozenset({"recorded_at", "complete_through"})
+_OPTIONAL_FIELDS: Final = frozenset(
+    {"gestational_weeks", "certificate_no", "birth_place_city", "approval_ref"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where an event sits on the log."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+NO_POSITION: Final = Position("", 0, -1)
+
+
+@dataclass(frozen=True, slots=True)
+class Birth:
+    """``BirthRecorded`` (births stream)."""
+
+    stream: ClassVar[str] = BIRTHS
+    event_id: str
+    record_id: str
+    action: str
+    source_city: str
+    recorded_at: int
+    mother_ref: str
+    mother_hukou_city: str
+    birth_date: dt.date
+    child_sex: str
+    birth_order: int
+    plurality: int
+    gestational_weeks: int | None
+    delivery_place: str
+    facility_code: str
+    certificate_no: str
+    position: Position
+
+    @property
+    def key(self) -> RecordKey:
+        """The record key of this fact."""
+        return (BIRTHS, self.source_city, self.record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """``RegistrationRecorded`` (registrations stream)."""
+
+    stream: ClassVar[str] = REGISTRATIONS
+    event_id: str
+    record_id: str
+    action: str
+    source_city: str
+    recorded_at: int
+    child_ref: str
+    mother_ref: str
+    birth_date: dt.date
+    child_sex: str
+    certificate_no: str | None
+    birth_place_city: str | None
+    registered_on: dt.date
+    position: Position
+
+    @property
+    def key(self) -> RecordKey:
+        """The record key of this fact."""
+        return (REGISTRATIONS, self.source_city, self.record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Termination:
+    """``TerminationRecorded`` (terminations stream); the facility city is ``source_city``."""
+
+    stream: ClassVar[str] = TERMINATIONS
+    event_id: str
+    record_id: str
+    action: str
+    source_city: str
+    recorded_at: int
+    mother_ref: str
+    mother_hukou_city: str
+    procedure_date: dt.date
+    gestational_weeks: int
+    method: str
+    medical_indication: bool
+    approval_ref: str | None
+    facility_code: str
+    position: Position
+
+    @property
+    def key(self) -> RecordKey:
+        """The record key of this fact."""
+        return (TERMINATIONS, self.source_city, self.record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Pregnancy:
+    """``PregnancyReported`` (pregnancies stream)."""
+
+    stream: ClassVar[str] = PREGNANCIES
+    event_id: str
+    record_id: str
+    action: str
+    source_city: str
+    recorded_at: int
+    mother_ref: str
+    mother_hukou_city: str
+    residence_city: str
+    reported_on: dt.date
+    expected_delivery_date: dt.date
+    gestational_weeks_at_report: int
+    existing_children: int
+    position: Position
+
+    @property
+    def key(self) -> RecordKey:
+        """The record key of this fact."""
+        return (PREGNANCIES, self.source_city, self.record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    """``SourceWatermark``: every record of its stream up to ``complete_through`` is out."""
+
+    event_id: str
+    source_city: str
+    stream: str
+    complete_through: int
+    recorded_at: int
+    position: Position = NO_POSITION
+
+
+Fact: TypeAlias = Birth | Registration | Termination | Pregnancy
+Outcome: TypeAlias = Birth | Termination
+
+FACT_CLASSES: Final[dict[str, type[Fact]]] = {
+    BIRTHS: Birth,
+    REGISTRATIONS: Registration,
+    TERMINATIONS: Termination,
+    PREGNANCIES: Pregnancy,
+}
+
+
+def record_key_text(key: RecordKey) -> str:
+    """``stream/source_city/record_id``: the text form used in deterministic ids."""
+    return f"{key[0]}/{key[1]}/{key[2]}"
+
+
+def epoch_ms(value: Any) -> int:
+    """Epoch milliseconds of an aware datetime (fastavro timestamp-millis) or of an int."""
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return (aware - _EPOCH) // dt.timedelta(milliseconds=1)
+    return int(value)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int):
+        # fastavro without logical types yields days since the epoch.
+        return _EPOCH_DATE + dt.timedelta(days=value)
+    return dt.date.fromisoformat(str(value))
+
+
+def _convert(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in _TIME_FIELDS:
+        return epoch_ms(value)
+    if name in _DATE_FIELDS:
+        return _as_date(value)
+    if name == "event_id" or isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def fact_from_avro(stream: str, datum: Mapping[str, Any], position: Position) -> Fact | Watermark:
+    """Turn a fastavro-decoded record of ``stream`` into a fact (or a watermark).
+
+    A ``SourceWatermark`` is recognised by its ``complete_through`` field, so a driver can
+    pass whatever it read from ``city.<code>.<stream>``.
+    """
+    if "complete_through" in datum:
+        return Watermark(
+            event_id=str(datum["event_id"]),
+            source_city=str(datum["source_city"]),
+            stream=str(datum["stream"]),
+            complete_through=epoch_ms(datum["complete_through"]),
+            recorded_at=epoch_ms(datum["recorded_at"]),
+            position=position,
+        )
+    try:
+        cls = FACT_CLASSES[stream]
+    except KeyError:
+        raise ValueError(f"unknown city stream {stream!r}") from None
+    values: dict[str, Any] = {"position": position}
+    for f in fields(cls):
+        if f.name == "position":
+            continue
+        raw = datum.get(f.name) if f.name in _OPTIONAL_FIELDS else datum[f.name]
+        values[f.name] = _convert(f.name, raw)
+    return cls(**values)
+
+
+def fact_to_dict(fact: Fact) -> dict[str, Any]:
+    """A JSON-compatible dict of a fact (dates as ISO text), tagged with its stream."""
+    out: dict[str, Any] = {"stream": fact.stream}
+    for f in fields(fact):
+        value = getattr(fact, f.name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, Position):
+            value = [value.topic, value.partition, value.offset]
+        out[f.name] = value
+    return out
+
+
+def fact_from_dict(data: Mapping[str, Any]) -> Fact:
+    """Inverse of :func:`fact_to_dict`."""
+    cls = FACT_CLASSES[data["stream"]]
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        value = data[f.name]
+        if f.name == "position":
+            value = Position(str(value[0]), int(value[1]), int(value[2]))
+        elif f.name in _DATE_FIELDS:
+            value = dt.date.fromisoformat(value)
+        values[f.name] = value
+    return cls(**values)

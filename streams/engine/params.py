@@ -1,0 +1,57 @@
+"""Parameters of the engine: member cities and the rule settings of the federation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ivex.settings import RuleSettings, Settings
+from streams.engine.facts import BIRTHS, PREGNANCIES, REGISTRATIONS, TERMINATIONS
+from streams.engine.watermarks import Gate, make_gate
+
+
+@dataclass(frozen=True)
+class EngineParams:
+    """Member cities (config order) and :class:`RuleSettings`; gates derived from them."""
+
+    cities: tuple[str, ...]
+    rules: RuleSettings = field(default_factory=RuleSettings)
+    #: births and registrations of every member: matching depends on both sides.
+    match_gate: Gate = field(init=False, compare=False)
+    _pou_gates: dict[str, Gate] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        gate = make_gate((c, s) for c in self.cities for s in (BIRTHS, REGISTRATIONS))
+        object.__setattr__(self, "match_gate", gate)
+        object.__setattr__(self, "_pou_gates", {})
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EngineParams:
+        """Parameters of the federation described by ``settings``."""
+        return cls(cities=settings.city_codes, rules=settings.rules)
+
+    @property
+    def tz(self) -> int:
+        """Offset of the deadline zone from UTC, in hours."""
+        return self.rules.timezone_offset_hours
+
+    def outcome_gate(self, report_city: str) -> Gate:
+        """Births and terminations of every member, plus the report's own pregnancies stream.
+
+        The report's stream is in the gate so that every version of the trigger recorded by
+        the deadline is known when it is judged (a correction arriving late must not turn a
+        published request into a phantom).
+        """
+        gate = self._pou_gates.get(report_city)
+        if gate is None:
+            pairs = [(c, s) for c in self.cities for s in (BIRTHS, TERMINATIONS)]
+            gate = make_gate([*pairs, (report_city, PREGNANCIES)])
+            self._pou_gates[report_city] = gate
+        return gate
+
+    def registrations_gate(self, *cities: str) -> Gate:
+        """The registrations streams of ``cities``."""
+        return make_gate((c, REGISTRATIONS) for c in cities)
+
+    def notice_gate(self, outcome_city: str, outcome_stream: str, addressed: str) -> Gate:
+        """The outcome's own stream plus the addressed city's pregnancy reports."""
+        return make_gate(((outcome_city, outcome_stream), (addressed, PREGNANCIES)))

@@ -1,0 +1,167 @@
+"""What every rule shares: the judgement context and the builders of outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from streams.engine.days import MS_PER_DAY, local_date
+from streams.engine.facts import Birth, Fact, RecordKey, Registration
+from streams.engine.history import WomanState, as_of, live_as_of, live_now
+from streams.engine.ids import notice_id, request_id
+from streams.engine.matching import Matching, match
+from streams.engine.outputs import Evidence, NoticeOut, RequestOut
+from streams.engine.params import EngineParams
+from streams.engine.watermarks import Gate
+
+F = TypeVar("F", Birth, Registration)
+
+#: A judgement that cannot be made yet: (gate, instant it waits for, rule kind).
+Pending = tuple[Gate, int, str]
+
+
+class WatermarkView(Protocol):
+    """What a rule may ask about watermarks."""
+
+    def effective(self, gate: Gate) -> int:
+        """Minimum watermark over the gate's pairs."""
+        ...
+
+
+@dataclass(slots=True)
+class Context:
+    """One woman's history, the watermarks and the parameters, for one judgement."""
+
+    state: WomanState
+    watermarks: WatermarkView
+    params: EngineParams
+    pending: set[Pending] = field(default_factory=set)
+    _matchings: dict[tuple[int | None, str | None], Matching] = field(default_factory=dict)
+
+    def settled(self, gate: Gate, instant: int, kind: str) -> bool:
+        """True if every record that could matter at ``instant`` is known; else note it."""
+        if self.watermarks.effective(gate) >= instant:
+            return True
+        self.pending.add((gate, instant, kind))
+        return False
+
+    def date_text(self, instant: int) -> str:
+        """The local (CST) date of an instant, as YYYY-MM-DD."""
+        return local_date(instant, self.params.tz).isoformat()
+
+    def matching(
+        self, instant: int | None, override: Birth | Registration | None = None
+    ) -> Matching:
+        """Births↔registrations matching as of ``instant`` (None: now), cached.
+
+        ``override`` replaces (or adds) the version of its record, so that a trigger can be
+        judged in its current version against the other records as of the deadline.
+        """
+        if override is not None and _current_at(self.state, override, instant):
+            override = None  # the override changes nothing: share the cache entry
+        token = override.event_id if override is not None else None
+        cached = self._matchings.get((instant, token))
+        if cached is None:
+            b_over = override if isinstance(override, Birth) else None
+            r_over = override if isinstance(override, Registration) else None
+            births = _live_versions(self.state.births, instant, b_over)
+            regs = _live_versions(self.state.registrations, instant, r_over)
+            cached = match(births, regs, self.params.rules.registration_match_tolerance_days)
+            self._matchings[(instant, token)] = cached
+        return cached
+
+
+def _current_at(state: WomanState, fact: Birth | Registration, instant: int | None) -> bool:
+    table: dict[RecordKey, list[Birth]] | dict[RecordKey, list[Registration]]
+    table = state.births if isinstance(fact, Birth) else state.registrations
+    versions = table.get(fact.key)
+    if not versions:
+        return False
+    v = versions[-1] if instant is None else as_of(versions, instant)
+    return v is fact
+
+
+def _live_versions(
+    table: dict[RecordKey, list[F]], instant: int | None, override: F | None
+) -> list[F]:
+    out: list[F] = []
+    for key, versions in table.items():
+        if override is not None and key == override.key:
+            continue
+        v = live_now(versions) if instant is None else live_as_of(versions, instant)
+        if v is not None:
+            out.append(v)
+    if override is not None:
+        out.append(override)
+    return out
+
+
+def reason_date(ctx: Context, instant: int) -> str:
+    """Date text for reasons ("recorded late on …")."""
+    return ctx.date_text(instant)
+
+
+def build_request(
+    ctx: Context,
+    *,
+    kind: str,
+    keys: Iterable[RecordKey],
+    addressed: str,
+    copy_to: Iterable[str],
+    child_ref: str | None,
+    evidence: Iterable[Fact],
+    raised_at: int,
+    respond_days: int,
+    priority: str,
+    state: str,
+    reason: str,
+) -> RequestOut:
+    """A request with its deterministic id; ``copy_to`` never contains the addressee."""
+    return RequestOut(
+        request_id=request_id(kind, keys, addressed),
+        kind=kind,
+        addressed_city=addressed,
+        copy_to=tuple(sorted({c for c in copy_to if c and c != addressed})),
+        subject_ref=ctx.state.mother_ref,
+        child_ref=child_ref,
+        evidence=_evidence(evidence),
+        raised_at=raised_at,
+        respond_by=raised_at + respond_days * MS_PER_DAY,
+        priority=priority,
+        state=state,
+        reason=reason,
+    )
+
+
+def build_notice(
+    ctx: Context,
+    *,
+    kind: str,
+    key: RecordKey,
+    addressed: str,
+    evidence: Iterable[Fact],
+    issued_at: int,
+) -> NoticeOut:
+    """A notice with its deterministic id."""
+    return NoticeOut(
+        notice_id=notice_id(kind, [key], addressed),
+        kind=kind,
+        addressed_city=addressed,
+        subject_ref=ctx.state.mother_ref,
+        evidence=_evidence(evidence),
+        issued_at=issued_at,
+    )
+
+
+def _evidence(facts: Iterable[Fact]) -> tuple[Evidence, ...]:
+    seen: dict[str, Evidence] = {}
+    for f in facts:
+        seen.setdefault(f.event_id, Evidence.of(f))
+    return tuple(seen.values())
+
+
+def day_plus(day: dt.date, days: int) -> dt.date:
+    """``day`` + ``days``."""
+    return dt.date.fromordinal(day.toordinal() + days)

@@ -1,0 +1,149 @@
+"""The shared logic of the deadline rules ("no X recorded anywhere by day D").
+
+A version ``v`` of a trigger record raises its request when, at ``J = end_of_day(D_v)``:
+the deadline is due (every stream that could hold X, and the trigger's own stream, has a
+watermark ≥ J), ``v`` was the record's version at some instant ≥ J (it was not corrected
+or voided before its deadline), and X was missing as of J. This is a function of the
+event-time history, so the same log gives the same requests in any arrival order.
+
+The state is then decided on the current records: WITHDRAWN "record voided/corrected on"
+when the trigger changed after the deadline, WITHDRAWN "recorded late on" when X is now
+recorded, else OPEN. Versions giving the same request id merge; the latest one wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from streams.engine.days import end_of_day
+from streams.engine.facts import VOID, Fact, RecordKey
+from streams.engine.ids import request_id
+from streams.engine.outputs import OPEN, WITHDRAWN, RequestOut
+from streams.engine.rules.common import Context, build_request
+from streams.engine.watermarks import Gate
+
+T = TypeVar("T", bound=Fact)
+T_contra = TypeVar("T_contra", bound=Fact, contravariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Addressing and wording of a request raised on one trigger version."""
+
+    addressed: str
+    copy_to: tuple[str, ...]
+    child_ref: str | None
+    priority: str
+    respond_days: int
+    reason: str
+
+
+class DeadlineRule(Protocol[T_contra]):
+    """What a deadline rule supplies to :func:`judge_deadline`."""
+
+    kind: str
+
+    def applies(self, ctx: Context, v: T_contra) -> bool:
+        """Whether this trigger version is subject to the rule."""
+        ...
+
+    def deadline(self, ctx: Context, v: T_contra) -> dt.date:
+        """The deadline day D (inclusive)."""
+        ...
+
+    def gate(self, ctx: Context, v: T_contra) -> Gate:
+        """The (city, stream) pairs whose watermarks must pass end_of_day(D)."""
+        ...
+
+    def satisfied_at(self, ctx: Context, v: T_contra, instant: int) -> bool:
+        """Whether X was recorded as of ``instant``, the trigger taken in version ``v``."""
+        ...
+
+    def late_evidence(self, ctx: Context, v: T_contra) -> Fact | None:
+        """The record satisfying the rule now (``v`` being current), or None."""
+        ...
+
+    def shape(self, ctx: Context, v: T_contra, deadline: dt.date) -> Shape:
+        """Addressing, priority and wording of the request."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Fired(Generic[T]):
+    index: int
+    version: T
+    due: int
+    shape: Shape
+
+
+def judge_deadline(
+    ctx: Context, rule: DeadlineRule[T], table: dict[RecordKey, list[T]]
+) -> dict[str, RequestOut]:
+    """Desired requests of ``rule`` for every trigger record in ``table``."""
+    out: dict[str, RequestOut] = {}
+    for key, versions in table.items():
+        fired = _fired_versions(ctx, rule, key, versions)
+        for rid, f in fired.items():
+            out[rid] = _request(ctx, rule, key, versions, f)
+    return out
+
+
+def _fired_versions(
+    ctx: Context, rule: DeadlineRule[T], key: RecordKey, versions: list[T]
+) -> dict[str, _Fired[T]]:
+    fired: dict[str, _Fired[T]] = {}
+    last = len(versions) - 1
+    tz = ctx.params.tz
+    for i, v in enumerate(versions):
+        if v.action == VOID or not rule.applies(ctx, v):
+            continue
+        day = rule.deadline(ctx, v)
+        due = end_of_day(day, tz)
+        if i < last and versions[i + 1].recorded_at <= due:
+            continue  # replaced before its deadline: this version never came due
+        if not ctx.settled(rule.gate(ctx, v), due, rule.kind):
+            continue
+        if rule.satisfied_at(ctx, v, due):
+            continue
+        shape = rule.shape(ctx, v, day)
+        fired[request_id(rule.kind, [key], shape.addressed)] = _Fired(i, v, due, shape)
+    return fired
+
+
+def _request(
+    ctx: Context, rule: DeadlineRule[T], key: RecordKey, versions: list[T], f: _Fired[T]
+) -> RequestOut:
+    current = versions[-1]
+    evidence: list[Fact] = [current]
+    if f.index < len(versions) - 1:
+        change = versions[f.index + 1]
+        verb = "voided" if change.action == VOID else "corrected"
+        state, reason = WITHDRAWN, f"record {verb} on {ctx.date_text(change.recorded_at)}"
+    else:
+        late = rule.late_evidence(ctx, f.version)
+        if late is None:
+            state, reason = OPEN, f.shape.reason
+        else:
+            evidence.append(late)
+            state, reason = WITHDRAWN, f"recorded late on {ctx.date_text(late.recorded_at)}"
+    return build_request(
+        ctx,
+        kind=rule.kind,
+        keys=[key],
+        addressed=f.shape.addressed,
+        copy_to=f.shape.copy_to,
+        child_ref=f.shape.child_ref,
+        evidence=evidence,
+        raised_at=f.due,
+        respond_days=f.shape.respond_days,
+        priority=f.shape.priority,
+        state=state,
+        reason=reason,
+    )
+
+
+def earliest(facts: list[T]) -> T | None:
+    """The earliest-recorded fact (ties by event_id), or None."""
+    return min(facts, key=lambda f: (f.recorded_at, f.event_id), default=None)

@@ -1,0 +1,107 @@
+"""PREGNANCY_OUTCOME_UNKNOWN: a reported pregnancy with no outcome recorded anywhere.
+
+Trigger: every live ``PregnancyReported`` (local or migrant). Satisfied by a birth
+(birth_date) or termination (procedure_date) of hers in [EDD−280 d, EDD+42 d]. Deadline
+D = EDD+42 d, judged once the births and terminations of every member city (and the
+report's own stream) are complete through the end of D. Addressed to the residence city,
+copy to the hukou city; URGENT, 15 days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from streams.engine.facts import Birth, Fact, Outcome, Pregnancy
+from streams.engine.history import live_as_of, live_now
+from streams.engine.outputs import PREGNANCY_OUTCOME_UNKNOWN, URGENT, RequestOut
+from streams.engine.rules.common import Context, day_plus
+from streams.engine.rules.deadline import Shape, earliest, judge_deadline
+from streams.engine.watermarks import Gate
+
+KIND = PREGNANCY_OUTCOME_UNKNOWN
+
+
+def outcome_window(ctx: Context, p: Pregnancy) -> tuple[dt.date, dt.date]:
+    """[EDD − before, EDD + after]: outcome dates that answer this report."""
+    rules = ctx.params.rules
+    edd = p.expected_delivery_date
+    return (
+        day_plus(edd, -rules.outcome_window_before_edd_days),
+        day_plus(edd, rules.outcome_window_after_edd_days),
+    )
+
+
+def outcome_date(o: Outcome) -> dt.date:
+    """birth_date of a birth, procedure_date of a termination."""
+    return o.birth_date if isinstance(o, Birth) else o.procedure_date
+
+
+def _outcomes(ctx: Context, instant: int | None) -> list[Outcome]:
+    tables: tuple[Iterable[Sequence[Outcome]], ...] = (
+        ctx.state.births.values(),
+        ctx.state.terminations.values(),
+    )
+    out: list[Outcome] = []
+    for table in tables:
+        for versions in table:
+            v = live_now(versions) if instant is None else live_as_of(versions, instant)
+            if v is not None:
+                out.append(v)
+    return out
+
+
+def _in_window(ctx: Context, p: Pregnancy, instant: int | None) -> list[Outcome]:
+    start, end = outcome_window(ctx, p)
+    return [o for o in _outcomes(ctx, instant) if start <= outcome_date(o) <= end]
+
+
+class PregnancyOutcomeUnknown:
+    """The rule, as a :class:`~streams.engine.rules.deadline.DeadlineRule`."""
+
+    kind = KIND
+
+    def applies(self, ctx: Context, v: Pregnancy) -> bool:
+        """Every reported pregnancy, local or migrant."""
+        return True
+
+    def deadline(self, ctx: Context, v: Pregnancy) -> dt.date:
+        """EDD + 42 days."""
+        return outcome_window(ctx, v)[1]
+
+    def gate(self, ctx: Context, v: Pregnancy) -> Gate:
+        """Births and terminations of every member, plus the report's stream."""
+        return ctx.params.outcome_gate(v.source_city)
+
+    def satisfied_at(self, ctx: Context, v: Pregnancy, instant: int) -> bool:
+        """An outcome in the window was live at ``instant``."""
+        return bool(_in_window(ctx, v, instant))
+
+    def late_evidence(self, ctx: Context, v: Pregnancy) -> Fact | None:
+        """The earliest-recorded outcome in the window, now."""
+        return earliest(_in_window(ctx, v, None))
+
+    def shape(self, ctx: Context, v: Pregnancy, deadline: dt.date) -> Shape:
+        """Residence city, copy hukou city; URGENT."""
+        start, end = outcome_window(ctx, v)
+        return Shape(
+            addressed=v.residence_city,
+            copy_to=(v.mother_hukou_city,),
+            child_ref=None,
+            priority=URGENT,
+            respond_days=ctx.params.rules.outcome_respond_days,
+            reason=(
+                f"no birth or termination dated {start}..{end} recorded in any member city "
+                f"by the end of {deadline}"
+            ),
+        )
+
+
+RULE = PregnancyOutcomeUnknown()
+
+
+def desired(ctx: Context) -> dict[str, RequestOut]:
+    """Desired PREGNANCY_OUTCOME_UNKNOWN requests of this woman."""
+    if not ctx.state.pregnancies:
+        return {}
+    return judge_deadline(ctx, RULE, ctx.state.pregnancies)
