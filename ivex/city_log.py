@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kafka import TopicPartition
+from kafka.errors import KafkaTimeoutError
 
 from ivex.codec import Codec
 from ivex.errors import IvexError
@@ -68,8 +69,9 @@ class CityLog:
     def catch_up(self, stream: Stream, *, deadline: Callable[[], bool] | None = None) -> int:
         """Read the stream's topic from where the last call stopped to its current end.
 
-        Returns how many messages were read. ``deadline`` returning true aborts with an
-        :class:`IvexError` (the broker stopped answering mid-read).
+        Returns how many messages were read. ``deadline`` returning true aborts with
+        kafka-python's ``KafkaTimeoutError`` (the broker stopped answering mid-read), which
+        the publisher retries like any other Kafka error.
         """
         topic = self._topics.city(self._city, stream)
         tp = TopicPartition(topic, 0)
@@ -100,7 +102,7 @@ class CityLog:
         read = 0
         while self._consumer.position(tp) < end:
             if deadline is not None and deadline():
-                raise IvexError(f"reading {tp.topic} timed out at offset {start + read}")
+                raise KafkaTimeoutError(f"reading {tp.topic} timed out at offset {start + read}")
             batches = self._consumer.poll(timeout_ms=_POLL_MS, max_records=5000)
             for message in batches.get(tp, []):
                 if message.offset < end:

@@ -394,7 +394,8 @@ class Publisher:
     def _catch_up(self, stream: Stream) -> CityLog:
         def read() -> CityLog:
             city_log = self._city_log()
-            city_log.catch_up(stream)
+            limit = time.monotonic() + self._options.delivery_timeout_ms / 1000
+            city_log.catch_up(stream, deadline=lambda: time.monotonic() > limit)
             return city_log
 
         return self._retrying(read, "read the city topic")
