@@ -32,8 +32,9 @@ def _broker(ctx: click.Context) -> LocalBroker:
 
 def _status_table(status: BrokerStatus) -> Table:
     table = Table(show_header=False, box=None)
-    table.add_column(style="bold")
-    table.add_column()
+    table.add_column(style="bold", no_wrap=True)
+    # Paths are copied from here into shells: wrap them, never cut them with an ellipsis.
+    table.add_column(overflow="fold")
     state = "[green]running[/green]" if status.running else "[yellow]stopped[/yellow]"
     table.add_row("state", state)
     table.add_row("pid", str(status.pid) if status.pid else "-")

@@ -33,7 +33,7 @@ def _settings(ctx: click.Context) -> Settings:
 def report_table(report: ProvisionReport, *, show_unchanged: bool = False) -> Table:
     """A rich table of a provisioning report (unchanged topics only on request)."""
     table = Table(title="Topics")
-    table.add_column("topic")
+    table.add_column("topic", overflow="fold")
     table.add_column("action")
     table.add_column("details")
     for change in report.changes:
@@ -72,7 +72,7 @@ def apply(ctx: click.Context, show_all: bool) -> None:
 def list_specs(ctx: click.Context) -> None:
     """Print every topic the federation needs, with partitions and configs (no Kafka)."""
     table = Table(title="Topic specs")
-    table.add_column("topic")
+    table.add_column("topic", overflow="fold")
     table.add_column("partitions", justify="right")
     table.add_column("configs")
     for spec in TopicNames(_settings(ctx)).specs():

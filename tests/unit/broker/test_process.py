@@ -1,0 +1,34 @@
+"""Status and stop of the local broker without starting a JVM."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ivex.broker import LocalBroker
+from ivex.settings import BrokerSettings
+
+
+def _broker(tmp_path: Path) -> LocalBroker:
+    return LocalBroker(BrokerSettings(port=19092, controller_port=19093, state_dir=tmp_path))
+
+
+def test_status_of_a_fresh_state_dir(tmp_path: Path) -> None:
+    status = _broker(tmp_path).status()
+    assert not status.running
+    assert status.pid is None
+    assert status.bootstrap == "127.0.0.1:19092"
+    assert status.state_dir == tmp_path.resolve()
+
+
+def test_stop_when_stopped_is_fine(tmp_path: Path) -> None:
+    assert _broker(tmp_path).stop() is False
+
+
+def test_a_recycled_pid_is_never_signalled(tmp_path: Path) -> None:
+    broker = _broker(tmp_path)
+    # The pid file names a live process that is not this broker: pytest itself.
+    broker.layout.pid_file.write_text(f"{os.getpid()}\n")
+    assert not broker.status().running
+    assert broker.stop() is False
+    assert not broker.layout.pid_file.exists()
