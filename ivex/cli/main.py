@@ -45,9 +45,9 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 
 
 def _register() -> None:
-    from ivex.cli import broker, outbox, publish, serve_ingest, smoke, topics
+    from ivex.cli import broker, outbox, publish, serve_ingest, simulate, smoke, topics
 
-    for module in (broker, topics, smoke, publish, serve_ingest, outbox):
+    for module in (broker, topics, smoke, publish, serve_ingest, outbox, simulate):
         cli.add_command(module.command)
 
 
