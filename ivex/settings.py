@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -142,6 +143,14 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment overrides the file, which arrives as init kwargs.
         return env_settings, init_settings
+
+    def derive(self, **sections: Mapping[str, Any]) -> Settings:
+        """A copy with fields of some sections replaced, e.g. ``derive(kafka={...})``."""
+        update = {
+            name: getattr(self, name).model_copy(update=dict(values))
+            for name, values in sections.items()
+        }
+        return self.model_copy(update=update)
 
     @property
     def city_codes(self) -> tuple[str, ...]:

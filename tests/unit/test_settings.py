@@ -49,3 +49,14 @@ def test_pseudonymisation_key_from_env_never_from_file_text(
         settings.pseudonymisation_key()
     monkeypatch.setenv("IVEX_PSEUDONYMISATION_KEY", "k1")
     assert settings.pseudonymisation_key() == b"k1"
+
+
+def test_derive_replaces_fields_of_sections_and_keeps_the_rest() -> None:
+    settings = load_settings(DEFAULT_CONFIG)
+    derived = settings.derive(
+        kafka={"bootstrap_servers": "127.0.0.1:1"}, federation={"topic_prefix": "x."}
+    )
+    assert derived.kafka.bootstrap_servers == "127.0.0.1:1"
+    assert derived.federation.topic_prefix == "x."
+    assert derived.federation.name == settings.federation.name
+    assert settings.kafka.bootstrap_servers != "127.0.0.1:1"
