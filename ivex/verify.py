@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ivex.codec import Codec
 from ivex.errors import ConfigError
+from ivex.settings import Settings
+from ivex.topic_reader import read_topics
+from ivex.topics import TopicNames
 
 #: States a raised, not withdrawn request can be in once partner cities work on it.
 _LIVE_STATES = frozenset({"OPEN", "ACKNOWLEDGED", "RESOLVED", "OVERDUE"})
@@ -124,3 +128,16 @@ def _state_agrees(expected: str, actual: str) -> bool:
 
 def _diff(expected: Expected, name: str, want: str, got: str) -> Difference:
     return Difference(expected.request_id, expected.kind, name, want, got)
+
+
+def requests_on_topics(
+    settings: Settings, cities: Iterable[str] | None = None
+) -> dict[str, Mapping[str, Any]]:
+    """Latest state of every request on the ``assist.requests.<city>`` topics."""
+    names = TopicNames(settings)
+    topics = [names.requests(c) for c in (cities or settings.city_codes)]
+    codec = Codec()
+    decoded = (
+        codec.decode(r.value).datum for r in read_topics(settings, topics) if r.value is not None
+    )
+    return latest_by_id(decoded)

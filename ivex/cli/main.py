@@ -45,9 +45,9 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 
 
 def _register() -> None:
-    from ivex.cli import broker, outbox, publish, serve_ingest, simulate, smoke, topics
+    from ivex.cli import broker, demo, outbox, publish, serve_ingest, simulate, topics
 
-    for module in (broker, topics, smoke, publish, serve_ingest, outbox, simulate):
+    for module in (broker, topics, demo, publish, serve_ingest, outbox, simulate):
         cli.add_command(module.command)
 
 
@@ -65,3 +65,7 @@ def main() -> None:
     except IvexError as exc:
         click.secho(f"error [{exc.code}]: {exc.message}", fg="red", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The demo federation end to end: ``ivex demo`` (the README's first command)."""

@@ -1,0 +1,122 @@
+"""Publish the simulated cities' files as the cities would: batch by batch, with watermarks.
+
+Each city publishes on its own schedule (the simulator's publish plan: daily, or weekly
+for the lagging city). Batches of all cities go out in time order of their boundaries,
+so a lagging city really holds deadlines back while the others advance. After each
+batch the city declares every stream complete through the batch boundary.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from connectors.formats import InputRow, format_of, read_file
+from ivex.publisher import Publisher, PublishReport
+from ivex.settings import Settings
+from ivex.topics import STREAMS, Stream
+
+
+@dataclass
+class FeedTotals:
+    """What the cities published: counts per (city, stream) and rejections by reason."""
+
+    published: Counter[tuple[str, str]] = field(default_factory=Counter)
+    duplicates: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rejected: Counter[tuple[str, str]] = field(default_factory=Counter)
+    watermarks: int = 0
+
+    def add(self, city: str, stream: str, report: PublishReport) -> None:
+        """Count one publish report."""
+        self.published[(city, stream)] += report.published
+        self.duplicates[(city, stream)] += report.duplicates
+        for (fld, reason), n in report.rejected_by_reason().items():
+            self.rejected[(fld, reason)] += n
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows of one city and stream recorded up to ``boundary``."""
+
+    boundary: datetime
+    city: str
+    stream: Stream
+    rows: list[InputRow]
+
+
+def batches(plan: dict[str, Any]) -> Iterator[tuple[datetime, str]]:
+    """(boundary, city) pairs of every city's schedule, merged in time order."""
+    per_city = [
+        [(datetime.fromisoformat(b), city) for b in spec["boundaries"]]
+        for city, spec in sorted(plan.items())
+    ]
+    yield from heapq.merge(*per_city)
+
+
+def split_by_boundary(rows: list[InputRow], bounds: list[datetime]) -> list[list[InputRow]]:
+    """Cut rows (sorted by recorded_at) into one list per boundary.
+
+    A row whose recorded_at does not parse (a malformed row) stays with its neighbours.
+    """
+    out: list[list[InputRow]] = [[] for _ in bounds]
+    slot = 0
+    for row in rows:
+        at = _recorded_at(row)
+        while at is not None and slot < len(bounds) - 1 and at > bounds[slot]:
+            slot += 1
+        out[slot].append(row)
+    return out
+
+
+def _recorded_at(row: InputRow) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(str(row.data.get("recorded_at", "")))
+    except ValueError:
+        return None
+    return value if value.utcoffset() is not None else None
+
+
+def feed(
+    settings: Settings,
+    sim_dir: Path,
+    plan: dict[str, Any],
+    *,
+    on_batch: Callable[[datetime, str], None] | None = None,
+) -> FeedTotals:
+    """Publish every city's simulated files following ``plan``; return the totals."""
+    totals = FeedTotals()
+    cuts = {city: _city_cuts(sim_dir / city, spec) for city, spec in plan.items()}
+    publishers = {city: Publisher(settings, city) for city in plan}
+    position: Counter[str] = Counter()
+    try:
+        for boundary, city in batches(plan):
+            slot = position[city]
+            position[city] += 1
+            pub = publishers[city]
+            for stream in STREAMS:
+                rows = cuts[city][stream][slot]
+                if rows:
+                    totals.add(city, stream, pub.publish(stream, rows, source=f"{stream}.csv"))
+                if pub.declare_watermark(stream, boundary) is not None:
+                    totals.watermarks += 1
+            if on_batch is not None:
+                on_batch(boundary, city)
+    finally:
+        for pub in publishers.values():
+            pub.close()
+    return totals
+
+
+def _city_cuts(city_dir: Path, spec: dict[str, Any]) -> dict[Stream, list[list[InputRow]]]:
+    bounds = [datetime.fromisoformat(b) for b in spec["boundaries"]]
+    cuts: dict[Stream, list[list[InputRow]]] = {}
+    for stream in STREAMS:
+        files = sorted(city_dir.glob(f"{stream}.*"))
+        rows = list(read_file(files[0], format_of(files[0]))) if files else []
+        cuts[stream] = split_by_boundary(rows, bounds)
+    return cuts

@@ -1,0 +1,74 @@
+"""Wait until the stream processors have consumed everything the cities published."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+from ivex.errors import IvexError
+from ivex.kafka_config import client_config
+from ivex.settings import Settings
+
+
+class NotSettledError(IvexError):
+    """The processors did not catch up in time."""
+
+    code = "not_settled"
+
+    def __init__(self, group: str, lag: int, timeout_s: float) -> None:
+        super().__init__(
+            f"consumer group {group!r} still {lag} messages behind after {timeout_s:.0f}s; "
+            "see the worker logs in the run directory"
+        )
+        self.group = group
+        self.lag = lag
+
+
+def group_lag(settings: Settings, group: str, topics: Sequence[str]) -> int:
+    """Messages of ``topics`` not yet committed by ``group`` (uncommitted count fully)."""
+    admin = KafkaAdminClient(**client_config(settings))
+    consumer = KafkaConsumer(**client_config(settings), group_id=None)
+    try:
+        committed = admin.list_consumer_group_offsets(group)
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())
+        ]
+        ends = consumer.end_offsets(partitions)
+        total = 0
+        for tp, end in ends.items():
+            meta = committed.get(tp)
+            total += end - (meta.offset if meta is not None and meta.offset >= 0 else 0)
+        return total
+    finally:
+        consumer.close()
+        admin.close()
+
+
+def wait_until_settled(
+    settings: Settings,
+    group: str,
+    topics: Sequence[str],
+    *,
+    timeout_s: float = 600.0,
+    quiet_s: float = 6.0,
+    on_poll: Callable[[int], None] | None = None,
+) -> None:
+    """Block until ``group`` has no lag on ``topics`` for ``quiet_s`` seconds in a row."""
+    deadline = time.monotonic() + timeout_s
+    quiet_since: float | None = None
+    lag = -1
+    while time.monotonic() < deadline:
+        lag = group_lag(settings, group, topics)
+        if on_poll is not None:
+            on_poll(lag)
+        now = time.monotonic()
+        if lag == 0:
+            quiet_since = quiet_since or now
+            if now - quiet_since >= quiet_s:
+                return
+        else:
+            quiet_since = None
+        time.sleep(1.0)
+    raise NotSettledError(group, lag, timeout_s)
