@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -99,7 +100,7 @@ class LocalBroker:
         """
         current = self.status()
         if current.running:
-            return BrokerStatus(**{**current.__dict__, "already_running": True})
+            return dataclasses.replace(current, already_running=True)
         self._check_ports_free()
         java = _java()
         progress(f"Resolving Apache Kafka {self.settings.kafka_version} jars (Maven Central)")

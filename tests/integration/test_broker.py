@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 
@@ -53,11 +54,14 @@ def _produce_consume(bootstrap: str) -> None:
         bootstrap_servers=bootstrap,
         group_id=f"g.{topic}",
         auto_offset_reset="earliest",
-        consumer_timeout_ms=20000,
         session_timeout_ms=6000,
         heartbeat_interval_ms=1000,
     )
-    values = [m.value for m in consumer]
+    values: list[bytes] = []
+    deadline = time.monotonic() + 30
+    while not values and time.monotonic() < deadline:
+        for records in consumer.poll(timeout_ms=500).values():
+            values += [m.value for m in records]
     consumer.close()
     assert values == [b"hello"]
     asyncio.run(_aiokafka_roundtrip(bootstrap, topic))
