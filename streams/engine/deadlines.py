@@ -1,6 +1,6 @@
 """The deadline index: which women to re-judge when a watermark advances.
 
-One min-heap per gate of ``(instant, mother_ref, kind)``: an advance pops only the
+One min-heap per gate of ``(instant, mother_ref, kind, trigger key)``: an advance pops only the
 entries its gate now covers, so the engine never scans all women. Entries may be stale
 (the woman's records changed since): re-judging is idempotent, so they are simply
 re-judged. The index is rebuilt from the women's states after a restart.
@@ -12,10 +12,13 @@ import heapq
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias
 
+from streams.engine.facts import RecordKey, record_key_text
 from streams.engine.rules.common import Pending
 from streams.engine.watermarks import Gate, Pair, Watermarks, gate_from_text, gate_text
 
-Entry: TypeAlias = tuple[int, str, str]
+Entry: TypeAlias = tuple[int, str, str, RecordKey]
+#: What is due: (mother_ref, rule kind, trigger key).
+Due: TypeAlias = tuple[str, str, RecordKey]
 
 
 class DeadlineIndex:
@@ -34,20 +37,20 @@ class DeadlineIndex:
 
     def push(self, mother_ref: str, pending: Iterable[Pending]) -> None:
         """Remember that ``mother_ref`` must be re-judged when each gate passes its instant."""
-        for gate, instant, kind in pending:
-            entry = (instant, mother_ref, kind)
+        for gate, instant, kind, key in pending:
+            entry = (instant, mother_ref, kind, key)
             if (gate, entry) not in self._members:
                 self._members.add((gate, entry))
                 heapq.heappush(self._heaps.setdefault(gate, []), entry)
 
-    def pop_due(self, gate: Gate, effective: int) -> list[tuple[str, str]]:
-        """Remove and return ``(mother_ref, kind)`` of the entries with instant ≤ effective."""
+    def pop_due(self, gate: Gate, effective: int) -> list[Due]:
+        """Remove and return the entries of ``gate`` with instant ≤ ``effective``."""
         heap = self._heaps.get(gate)
-        due: list[tuple[str, str]] = []
+        due: list[Due] = []
         while heap and heap[0][0] <= effective:
             entry = heapq.heappop(heap)
             self._members.discard((gate, entry))
-            due.append((entry[1], entry[2]))
+            due.append((entry[1], entry[2], entry[3]))
         return due
 
     def holding(self, watermarks: Watermarks) -> dict[Pair, int]:
@@ -59,7 +62,7 @@ class DeadlineIndex:
         for gate, heap in self._heaps.items():
             marks = {p: watermarks.get(*p) for p in gate}
             top = max(marks.values(), default=0)
-            for instant, _, _ in heap:
+            for instant, *_ in heap:
                 if top < instant:
                     continue  # nobody has reached it yet: not due anywhere
                 for pair, mark in marks.items():
@@ -69,13 +72,18 @@ class DeadlineIndex:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form."""
-        entries = sorted((gate_text(g), i, m, k) for g, (i, m, k) in self._members)
+        entries = sorted(
+            (gate_text(g), i, m, k, record_key_text(r)) for g, (i, m, k, r) in self._members
+        )
         return {"entries": [list(e) for e in entries]}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeadlineIndex:
         """Inverse of :meth:`to_dict`."""
         index = cls()
-        for g, instant, mother_ref, kind in data["entries"]:
-            index.push(mother_ref, [(gate_from_text(g), int(instant), kind)])
+        for g, instant, mother_ref, kind, key in data["entries"]:
+            stream, city, record_id = key.split("/", 2)
+            index.push(
+                mother_ref, [(gate_from_text(g), int(instant), kind, (stream, city, record_id))]
+            )
         return index

@@ -8,17 +8,18 @@ issued, come out. Re-applying anything is a no-op, so at-least-once delivery is 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from streams.engine.deadlines import DeadlineIndex
-from streams.engine.facts import Fact, Watermark
+from streams.engine.deadlines import DeadlineIndex, Due
+from streams.engine.facts import Fact, RecordKey, Watermark
 from streams.engine.history import WomanState
-from streams.engine.judge import KINDS_BY_STREAM, judge
-from streams.engine.outputs import WITHDRAWN, NoticeOut, RequestOut
+from streams.engine.judge import Scope, judge
+from streams.engine.outputs import DUPLICATE_REGISTRATION, WITHDRAWN, NoticeOut, RequestOut
 from streams.engine.params import EngineParams
 from streams.engine.rules.common import Pending
+from streams.engine.scope import affected
 from streams.engine.store import InMemoryWomanStore, WomanStore
 from streams.engine.watermarks import Pair, Watermarks
 
@@ -108,10 +109,9 @@ class CaseEngine:
     def rejudge_due(self) -> EngineOutput:
         """Re-judge every indexed woman whose gate is already passed (after a recovery)."""
         out = EngineOutput()
-        due: dict[str, set[str]] = {}
+        due = _Due()
         for gate in self.index.gates():
-            for mother_ref, kind in self.index.pop_due(gate, self.watermarks.effective(gate)):
-                due.setdefault(mother_ref, set()).add(kind)
+            due.add(self.index.pop_due(gate, self.watermarks.effective(gate)))
         self._rejudge(due, out)
         return out
 
@@ -151,7 +151,7 @@ class CaseEngine:
             self.stats.stale += 1
             detail = f"{fact.action} older than the latest version of {fact.record_id}"
             out.diagnostics.append(Diagnostic(STALE, fact.event_id, detail))
-        self._judge(state, KINDS_BY_STREAM[fact.stream], out)
+        self._judge(state, affected(state, fact, self.params), out)
         self.store.put(mother_ref, state)
 
     def _apply_watermark(self, wm: Watermark, out: EngineOutput) -> None:
@@ -160,26 +160,30 @@ class CaseEngine:
             detail = f"{wm.source_city}/{wm.stream} already complete through a later instant"
             out.diagnostics.append(Diagnostic(OLD_WATERMARK, wm.event_id, detail))
             return
-        due: dict[str, set[str]] = {}
+        due = _Due()
         for gate in self.watermarks.advance(wm.source_city, wm.stream, wm.complete_through):
-            for mother_ref, kind in self.index.pop_due(gate, self.watermarks.effective(gate)):
-                due.setdefault(mother_ref, set()).add(kind)
+            due.add(self.index.pop_due(gate, self.watermarks.effective(gate)))
         self._rejudge(due, out)
 
-    def _rejudge(self, due: dict[str, set[str]], out: EngineOutput) -> None:
-        for mother_ref, kinds in due.items():
+    def _rejudge(self, due: _Due, out: EngineOutput) -> None:
+        for mother_ref, scope in due.women.items():
             state = self.store.get(mother_ref)
             if state is None:
                 continue
             self.stats.rejudged += 1
-            if self._judge(state, kinds, out):
+            if self._judge(state, scope, out):
                 self.store.put(mother_ref, state)
 
-    def _judge(self, state: WomanState, kinds: Collection[str], out: EngineOutput) -> bool:
+    def _judge(
+        self,
+        state: WomanState,
+        scope: Scope | None,
+        out: EngineOutput,
+    ) -> bool:
         """Judge, diff against what was emitted, record it; True if the state changed."""
-        result = judge(state, self.watermarks, self.params, kinds)
+        result = judge(state, self.watermarks, self.params, scope)
         self._push(state.mother_ref, result.pending)
-        changed = _diff_requests(state, result.requests, kinds, out)
+        changed = _diff_requests(state, result.requests, scope, out)
         for nid, notice in result.notices.items():
             if nid not in state.notified:
                 state.notified.add(nid)
@@ -188,7 +192,7 @@ class CaseEngine:
         return changed
 
     def _push(self, mother_ref: str, pending: Iterable[Pending]) -> None:
-        for gate, _, _ in pending:
+        for gate, *_ in pending:
             self.watermarks.effective(gate)  # register the gate for advances
         self.index.push(mother_ref, pending)
 
@@ -196,7 +200,7 @@ class CaseEngine:
 def _diff_requests(
     state: WomanState,
     desired: dict[str, RequestOut],
-    kinds: Collection[str],
+    scope: Scope | None,
     out: EngineOutput,
 ) -> bool:
     changed = False
@@ -207,10 +211,31 @@ def _diff_requests(
             out.requests.append(req)
             changed = True
     for rid, old in list(emitted.items()):
-        if rid in desired or old.kind not in kinds or old.state == WITHDRAWN:
+        if rid in desired or old.state == WITHDRAWN:
             continue
+        if scope is not None:
+            keys = scope.get(old.kind)
+            if keys is None or not any(k in keys for k in _trigger_keys(old)):
+                continue
         gone = replace(old, state=WITHDRAWN, reason=NO_LONGER_RAISED)
         emitted[rid] = gone
         out.requests.append(gone)
         changed = True
     return changed
+
+
+def _trigger_keys(req: RequestOut) -> list[RecordKey]:
+    """The triggering records of a request: its first evidence (both, for a pair rule)."""
+    n = 2 if req.kind == DUPLICATE_REGISTRATION else 1
+    return [(e.stream, e.source_city, e.record_id) for e in req.evidence[:n]]
+
+
+class _Due:
+    """Judgements popped from the index, grouped by woman: kinds and trigger keys."""
+
+    def __init__(self) -> None:
+        self.women: dict[str, dict[str, set[RecordKey]]] = {}
+
+    def add(self, entries: Iterable[Due]) -> None:
+        for mother_ref, kind, key in entries:
+            self.women.setdefault(mother_ref, {}).setdefault(kind, set()).add(key)

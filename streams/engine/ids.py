@@ -8,6 +8,7 @@ text is ``"<stream>/<source_city>/<record_id>"`` and the keys are the triggering
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Final
@@ -23,7 +24,13 @@ def request_id(kind: str, keys: Iterable[RecordKey | str], addressed_city: str) 
     ``keys`` may be record keys or their texts already.
     """
     texts = sorted(k if isinstance(k, str) else record_key_text(k) for k in keys)
-    return str(uuid.uuid5(NAMESPACE, f"{kind}|{';'.join(texts)}|{addressed_city}"))
+    return _uuid5(f"{kind}|{';'.join(texts)}|{addressed_city}")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _uuid5(name: str) -> str:
+    # Re-judging recomputes the same ids over and over; uuid5 is the costly part.
+    return str(uuid.uuid5(NAMESPACE, name))
 
 
 def notice_id(kind: str, keys: Iterable[RecordKey | str], addressed_city: str) -> str:

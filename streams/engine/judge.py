@@ -6,11 +6,11 @@ the engine diffs its result against what it published before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from streams.engine.facts import BIRTHS, PREGNANCIES, REGISTRATIONS, TERMINATIONS
+from streams.engine.facts import RecordKey
 from streams.engine.history import WomanState
 from streams.engine.outputs import (
     BIRTH_NOT_REGISTERED,
@@ -35,6 +35,9 @@ from streams.engine.rules.common import Context, Pending, WatermarkView
 
 NOTICES: Final = notices.NOTICES
 
+#: Rule kind → trigger keys to judge.
+Scope = Mapping[str, Collection[RecordKey]]
+
 #: Every request rule by kind, in a fixed order.
 REQUEST_RULES: Final[dict[str, Callable[[Context], dict[str, RequestOut]]]] = {
     PREGNANCY_OUTCOME_UNKNOWN: pregnancy_outcome_unknown.desired,
@@ -45,18 +48,6 @@ REQUEST_RULES: Final[dict[str, Callable[[Context], dict[str, RequestOut]]]] = {
 }
 
 ALL_KINDS: Final = frozenset((*REQUEST_KINDS, NOTICES))
-
-#: Which judgements a new version of a record of each stream can change.
-KINDS_BY_STREAM: Final[dict[str, frozenset[str]]] = {
-    BIRTHS: frozenset(
-        {PREGNANCY_OUTCOME_UNKNOWN, BIRTH_NOT_REGISTERED, REGISTRATION_WITHOUT_BIRTH, NOTICES}
-    ),
-    REGISTRATIONS: frozenset(
-        {BIRTH_NOT_REGISTERED, REGISTRATION_WITHOUT_BIRTH, DUPLICATE_REGISTRATION}
-    ),
-    TERMINATIONS: frozenset({PREGNANCY_OUTCOME_UNKNOWN, LATE_TERMINATION_UNAPPROVED, NOTICES}),
-    PREGNANCIES: frozenset({PREGNANCY_OUTCOME_UNKNOWN, NOTICES}),
-}
 
 
 @dataclass(slots=True)
@@ -72,14 +63,24 @@ def judge(
     state: WomanState,
     watermarks: WatermarkView,
     params: EngineParams,
-    kinds: Collection[str] = ALL_KINDS,
+    scope: Scope | None = None,
 ) -> Judgement:
-    """Desired outputs of the rules in ``kinds`` (request kinds and/or ``NOTICES``)."""
+    """Desired outputs of every rule, or only of the triggers in ``scope``.
+
+    ``scope`` maps a rule kind (a request kind or ``NOTICES``) to the trigger keys to
+    judge; a pair rule judges the pairs with one of them. Kinds not in it are skipped.
+    """
     ctx = Context(state, watermarks, params)
     result = Judgement(pending=ctx.pending)
     for kind, rule in REQUEST_RULES.items():
-        if kind in kinds:
+        if scope is None:
             result.requests.update(rule(ctx))
-    if NOTICES in kinds:
+        elif kind in scope:
+            ctx.scope = scope[kind]
+            result.requests.update(rule(ctx))
+    if scope is None:
+        result.notices = notices.desired(ctx)
+    elif NOTICES in scope:
+        ctx.scope = scope[NOTICES]
         result.notices = notices.desired(ctx)
     return result

@@ -40,6 +40,8 @@ class Watermarks:
     def __init__(self, marks: Mapping[Pair, int] | None = None) -> None:
         self._marks: dict[Pair, int] = dict(marks or {})
         self._effective: dict[Gate, int] = {}
+        #: How many pairs of each gate sit at its minimum: only the last to leave raises it.
+        self._at_min: dict[Gate, int] = {}
         self._gates_of: dict[Pair, list[Gate]] = {}
 
     def get(self, city: str, stream: str) -> int:
@@ -51,7 +53,6 @@ class Watermarks:
         value = self._effective.get(gate)
         if value is None:
             value = self._compute(gate)
-            self._effective[gate] = value
             for pair in gate:
                 self._gates_of.setdefault(pair, []).append(gate)
         return value
@@ -62,14 +63,17 @@ class Watermarks:
         A watermark not above the current one is ignored (watermarks are monotone).
         """
         pair = (city, stream)
-        if complete_through <= self._marks.get(pair, NO_WATERMARK):
+        old = self._marks.get(pair, NO_WATERMARK)
+        if complete_through <= old:
             return []
         self._marks[pair] = complete_through
         risen = []
         for gate in self._gates_of.get(pair, ()):
-            value = self._compute(gate)
-            if value > self._effective[gate]:
-                self._effective[gate] = value
+            if self._effective[gate] != old:
+                continue  # this pair was not (one of) the gate's minimum
+            self._at_min[gate] -= 1
+            if self._at_min[gate] == 0:
+                self._compute(gate)
                 risen.append(gate)
         return risen
 
@@ -87,5 +91,9 @@ class Watermarks:
         return cls({(c, s): int(v) for c, s, v in data["marks"]})
 
     def _compute(self, gate: Gate) -> int:
-        marks = self._marks
-        return min((marks.get(p, NO_WATERMARK) for p in gate), default=NO_WATERMARK)
+        get = self._marks.get
+        values = [get(p, NO_WATERMARK) for p in gate]
+        value = min(values, default=NO_WATERMARK)
+        self._effective[gate] = value
+        self._at_min[gate] = values.count(value)
+        return value

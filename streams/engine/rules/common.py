@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -16,10 +16,10 @@ from streams.engine.outputs import Evidence, NoticeOut, RequestOut
 from streams.engine.params import EngineParams
 from streams.engine.watermarks import Gate
 
-F = TypeVar("F", Birth, Registration)
+F = TypeVar("F", bound=Fact)
 
-#: A judgement that cannot be made yet: (gate, instant it waits for, rule kind).
-Pending = tuple[Gate, int, str]
+#: A judgement that cannot be made yet: (gate, instant it waits for, rule kind, trigger).
+Pending = tuple[Gate, int, str, RecordKey]
 
 
 class WatermarkView(Protocol):
@@ -37,15 +37,28 @@ class Context:
     state: WomanState
     watermarks: WatermarkView
     params: EngineParams
+    #: Trigger keys to judge; None judges every trigger.
+    scope: Collection[RecordKey] | None = None
     pending: set[Pending] = field(default_factory=set)
     _matchings: dict[tuple[int | None, str | None], Matching] = field(default_factory=dict)
 
-    def settled(self, gate: Gate, instant: int, kind: str) -> bool:
+    def settled(self, gate: Gate, instant: int, kind: str, key: RecordKey) -> bool:
         """True if every record that could matter at ``instant`` is known; else note it."""
         if self.watermarks.effective(gate) >= instant:
             return True
-        self.pending.add((gate, instant, kind))
+        self.pending.add((gate, instant, kind, key))
         return False
+
+    def triggers(self, table: Mapping[RecordKey, list[F]]) -> Iterator[tuple[RecordKey, list[F]]]:
+        """The records of ``table`` within the judgement's scope."""
+        scope = self.scope
+        if scope is None:
+            yield from table.items()
+            return
+        for key in scope:
+            versions = table.get(key)
+            if versions is not None:
+                yield key, versions
 
     def date_text(self, instant: int) -> str:
         """The local (CST) date of an instant, as YYYY-MM-DD."""

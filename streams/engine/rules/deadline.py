@@ -83,7 +83,7 @@ def judge_deadline(
 ) -> dict[str, RequestOut]:
     """Desired requests of ``rule`` for every trigger record in ``table``."""
     out: dict[str, RequestOut] = {}
-    for key, versions in table.items():
+    for key, versions in ctx.triggers(table):
         fired = _fired_versions(ctx, rule, key, versions)
         for rid, f in fired.items():
             out[rid] = _request(ctx, rule, key, versions, f)
@@ -103,7 +103,7 @@ def _fired_versions(
         due = end_of_day(day, tz)
         if i < last and versions[i + 1].recorded_at <= due:
             continue  # replaced before its deadline: this version never came due
-        if not ctx.settled(rule.gate(ctx, v), due, rule.kind):
+        if not ctx.settled(rule.gate(ctx, v), due, rule.kind, key):
             continue
         if rule.satisfied_at(ctx, v, due):
             continue

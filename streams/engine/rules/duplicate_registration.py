@@ -32,7 +32,10 @@ def desired(ctx: Context) -> dict[str, RequestOut]:
     if len(regs) < 2:
         return {}
     out: dict[str, RequestOut] = {}
+    scope = ctx.scope
     for a, b in combinations(sorted(regs), 2):
+        if scope is not None and a not in scope and b not in scope:
+            continue
         if _could_be_same(regs[a], regs[b]):
             for req in _pair_requests(ctx, a, b):
                 out[req.request_id] = req
@@ -51,7 +54,7 @@ def _pair_requests(ctx: Context, a: RecordKey, b: RecordKey) -> list[RequestOut]
     if True not in holds:
         return []
     first = instants[holds.index(True)]
-    if not ctx.settled(ctx.params.registrations_gate(a[1], b[1]), first, KIND):
+    if not ctx.settled(ctx.params.registrations_gate(a[1], b[1]), first, KIND, a):
         return []
     state, reason = _state(ctx, a, b, instants, holds)
     cities = sorted({a[1], b[1]})

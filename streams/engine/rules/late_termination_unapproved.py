@@ -30,7 +30,7 @@ def meets(ctx: Context, t: Termination) -> bool:
 def desired(ctx: Context) -> dict[str, RequestOut]:
     """Desired LATE_TERMINATION_UNAPPROVED requests of this woman."""
     out: dict[str, RequestOut] = {}
-    for key, versions in ctx.state.terminations.items():
+    for key, versions in ctx.triggers(ctx.state.terminations):
         hits = [i for i, v in enumerate(versions) if meets(ctx, v)]
         if hits:
             req = _request(ctx, key, versions, hits)

@@ -30,11 +30,12 @@ NOTICES = "NOTICES"
 def desired(ctx: Context) -> dict[str, NoticeOut]:
     """Every notice this woman's history calls for (settled instants only)."""
     out: dict[str, NoticeOut] = {}
-    for table in (ctx.state.births, ctx.state.terminations):
-        for key, versions in table.items():
-            for n in _outcome_notices(ctx, key, versions):
-                out[n.notice_id] = n
-    for key, t_versions in ctx.state.terminations.items():
+    for key, b_versions in ctx.triggers(ctx.state.births):
+        for n in _outcome_notices(ctx, key, b_versions):
+            out[n.notice_id] = n
+    for key, t_versions in ctx.triggers(ctx.state.terminations):
+        for n in _outcome_notices(ctx, key, t_versions):
+            out[n.notice_id] = n
         for n in _approval_notices(ctx, key, t_versions):
             out[n.notice_id] = n
     return out
@@ -68,7 +69,7 @@ def _outcome_notice(
         if report is None and o.mother_hukou_city != addressed:
             continue
         gate = ctx.params.notice_gate(key[1], key[0], addressed)
-        if not ctx.settled(gate, t, NOTICES):
+        if not ctx.settled(gate, t, NOTICES, key):
             return None
         evidence: list[Fact] = [o] if report is None else [o, report]
         return build_notice(
@@ -109,7 +110,7 @@ def _approval_notices(ctx: Context, key: RecordKey, versions: list[Termination])
     out = []
     gate = make_gate([(key[1], key[0])])
     for hukou, v in sorted(first.items()):
-        if ctx.settled(gate, v.recorded_at, NOTICES):
+        if ctx.settled(gate, v.recorded_at, NOTICES, key):
             out.append(
                 build_notice(
                     ctx,

@@ -145,12 +145,7 @@ def watermark(city: str, stream: str, through: int) -> Watermark:
 
 def all_watermarks(through: int, *, except_: tuple[tuple[str, str], ...] = ()) -> list[Watermark]:
     """Watermarks of every member city and stream, except some pairs."""
-    return [
-        watermark(c, s, through)
-        for c in CITIES
-        for s in STREAM_NAMES
-        if (c, s) not in except_
-    ]
+    return [watermark(c, s, through) for c in CITIES for s in STREAM_NAMES if (c, s) not in except_]
 
 
 class Run:
