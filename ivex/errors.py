@@ -144,3 +144,19 @@ class WatermarkRejected(IvexError):  # noqa: N818 - a rejection is an outcome, n
         super().__init__(f"watermark of {stream}: {reason}")
         self.stream = stream
         self.reason = reason
+
+
+class SinkError(IvexError):
+    """A subscriber's sink could not store a batch.
+
+    ``delivered`` items at the head of the batch were stored before the failure: the
+    subscriber commits their offsets and nothing after them.
+    """
+
+    code = "sink_error"
+
+    def __init__(self, sink: str, reason: str, *, delivered: int = 0) -> None:
+        super().__init__(f"sink {sink}: {reason} ({delivered} item(s) stored before the failure)")
+        self.sink = sink
+        self.reason = reason
+        self.delivered = delivered
