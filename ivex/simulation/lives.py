@@ -27,7 +27,9 @@ LEAD_IN_DAYS = 300
 def add_months(day: date, months: int) -> date:
     """The same day of the month ``months`` later (the period end is exclusive)."""
     month = day.month - 1 + months
-    return date(day.year + month // 12, month % 12 + 1, day.day)
+    year, month = day.year + month // 12, month % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
 
 
 @dataclass
@@ -367,9 +369,10 @@ class World:
     def _termination(self, p: Pregnancy, rng: random.Random, fx: random.Random, dice: Dice) -> None:
         w, demo, faults = p.woman, self.params.demography, self.params.faults
         city = w.residence_city
-        if len(self.params.cities) > 1 and rng.random() < demo.termination_elsewhere:
-            city = pick_city(rng, self.params, exclude=w.residence_city)
         late = p.weeks >= self.params.rules.late_termination_min_weeks
+        elsewhere = demo.late_termination_elsewhere if late else demo.termination_elsewhere
+        if len(self.params.cities) > 1 and rng.random() < elsewhere:
+            city = pick_city(rng, self.params, exclude=w.residence_city)
         indication = rng.random() < (demo.medical_indication_share if late else 0.05)
         # With an indication an approval is optional; without one a late termination
         # needs one, unless the fault strikes.

@@ -97,8 +97,10 @@ class Demography:
     late_termination_share: float = 0.15
     #: Share of late terminations that have a medical indication.
     medical_indication_share: float = 0.5
-    #: Terminations performed in a city other than the residence city.
+    #: Terminations performed in a city other than the residence city: early ones, and
+    #: late ones (more often sought away from home).
     termination_elsewhere: float = 0.1
+    late_termination_elsewhere: float = 0.4
     twin_rate: float = 0.012
     #: Share of twin pairs that are monozygotic (always same-sex).
     monozygotic_share: float = 0.3
