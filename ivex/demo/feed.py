@@ -58,6 +58,22 @@ def batches(plan: dict[str, Any]) -> Iterator[tuple[datetime, str]]:
     yield from heapq.merge(*per_city)
 
 
+def coarsen(plan: dict[str, Any], every: int) -> dict[str, Any]:
+    """Keep every ``every``-th batch boundary of each city (and always the last one).
+
+    Fewer, larger batches: the same records and the same final watermarks, in fewer
+    round trips; the lagging city stays ``every`` times as late as the others.
+    """
+    out: dict[str, Any] = {}
+    for city, spec in plan.items():
+        bounds = list(spec["boundaries"])
+        kept = bounds[every - 1 :: every]
+        if not kept or kept[-1] != bounds[-1]:
+            kept.append(bounds[-1])
+        out[city] = dict(spec, boundaries=kept, interval_days=spec["interval_days"] * every)
+    return out
+
+
 def split_by_boundary(rows: list[InputRow], bounds: list[datetime]) -> list[list[InputRow]]:
     """Cut rows (sorted by recorded_at) into one list per boundary.
 

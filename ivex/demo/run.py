@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ivex.demo import summary
 from ivex.demo.environment import DemoEnvironment, demo_environment
-from ivex.demo.feed import FeedTotals, batches, feed
+from ivex.demo.feed import FeedTotals, batches, coarsen, feed
 from ivex.demo.settle import wait_until_settled
 from ivex.demo.wirecheck import wire_check
 from ivex.demo.workers import running_workers
@@ -44,6 +44,8 @@ class DemoOptions:
     scale: float = 0.5
     months: int = 12
     workers: int = 2
+    #: Publish every n-th batch of the simulator's plan (1 = daily, as planned).
+    batch_every: int = 7
 
 
 def run_demo(settings: Settings, config: Path | None, options: DemoOptions) -> VerifyReport:
@@ -68,7 +70,8 @@ def _steps(console: Console, env: DemoEnvironment, options: DemoOptions) -> Veri
     sim_dir = env.run_dir / "sim"
     manifest = _simulate(console, settings, sim_dir, options)
     with running_workers(options.workers, env.run_dir, env.env, APP_ID):
-        totals = _feed(settings, sim_dir, manifest["publish_plan"])
+        plan = coarsen(manifest["publish_plan"], options.batch_every)
+        totals = _feed(settings, sim_dir, plan)
         _settle(console, settings)
     requests = requests_on_topics(settings)
     report = compare(load_truth(sim_dir / "truth.jsonl"), requests)
