@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import uuid
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import Any, Final, TypeAlias
 
 from streams.engine.days import MS_PER_HOUR, end_of_day
 from streams.engine.engine import CaseEngine, EngineOutput
@@ -33,6 +35,16 @@ PARAMS: Final = EngineParams(cities=CITIES)
 MOTHER: Final = "m-1"
 
 _ids = itertools.count()
+
+#: What :meth:`Run.feed` takes: an event, or a list of them.
+Item: TypeAlias = Fact | Watermark | Sequence[Fact | Watermark]
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """A shipped v1 Avro schema, parsed."""
+    with open(f"schemas/avro/v1/{name}.avsc", encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
 
 
 def eid() -> str:
@@ -70,7 +82,7 @@ def _common(kw: dict[str, Any], city: str, stream: str) -> dict[str, Any]:
         "mother_ref": MOTHER,
     }
     base.update(kw)
-    base.setdefault("position", pos(base["source_city"], stream, next(_ids)))
+    base.setdefault("position", pos(str(base["source_city"]), stream, next(_ids)))
     return base
 
 
@@ -157,11 +169,11 @@ class Run:
         self.notices: dict[str, NoticeOut] = {}
         self.outputs: list[EngineOutput] = []
 
-    def feed(self, *items: Fact | Watermark | list[Watermark]) -> EngineOutput:
-        """Apply items in order; returns the merged output."""
+    def feed(self, *items: Item) -> EngineOutput:
+        """Apply items (or lists of items) in order; returns the merged output."""
         merged = EngineOutput()
         for item in items:
-            for one in item if isinstance(item, list) else [item]:
+            for one in item if isinstance(item, Sequence) else [item]:
                 out = self.engine.apply(one)
                 self.outputs.append(out)
                 merged.requests.extend(out.requests)
