@@ -49,6 +49,10 @@ def _register() -> None:
 
     for module in (broker, topics, demo, publish, serve_ingest, outbox, simulate):
         cli.add_command(module.command)
+    from ivex.cli import requests, respond, subscribe
+
+    for module in (subscribe, respond, requests):
+        cli.add_command(module.command)
 
 
 def main() -> None:
