@@ -198,6 +198,8 @@ class World:
             fact = self.new_fact("births", city, when, self._birth_fields(p, rng, child))
             if record_day - p.outcome_date > timedelta(days=2):
                 fact.tags.add("late_outcome_record")
+            if regs[k] is None:
+                fact.tags.add("unregistered")
             when += timedelta(minutes=rng.randint(1, 5) + k)
 
     def _children(self, p: Pregnancy, rng: random.Random, city: str) -> list[Child]:
