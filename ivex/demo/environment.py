@@ -33,7 +33,7 @@ class DemoEnvironment:
 
 @contextmanager
 def demo_environment(
-    settings: Settings, run_dir: Path, config: Path | None, *, progress: object = None
+    settings: Settings, run_dir: Path, config: Path | None
 ) -> Iterator[DemoEnvironment]:
     """Start a fresh broker under ``run_dir``; yield settings for it; stop it afterwards."""
     if run_dir.exists():
@@ -52,15 +52,17 @@ def demo_environment(
         derived = settings.derive(
             broker=broker_settings.model_dump(), kafka={"bootstrap_servers": status.bootstrap}
         )
-        yield DemoEnvironment(derived, _child_env(derived, config), run_dir)
+        yield DemoEnvironment(derived, child_env(derived, config), run_dir)
     finally:
         broker.stop()
 
 
-def _child_env(settings: Settings, config: Path | None) -> dict[str, str]:
+def child_env(settings: Settings, config: Path | None) -> dict[str, str]:
+    """Environment for child processes (workers) so they reach this broker and prefix."""
     env = dict(os.environ)
     env["IVEX_CONFIG"] = str(config_path(config).resolve())
     env["IVEX_KAFKA__BOOTSTRAP_SERVERS"] = settings.kafka.bootstrap_servers
+    env["IVEX_FEDERATION__TOPIC_PREFIX"] = settings.federation.topic_prefix
     key_env = settings.pseudonymisation.key_env
     env.setdefault(key_env, DEMO_KEY)
     os.environ.setdefault(key_env, DEMO_KEY)  # the in-process publisher reads it too

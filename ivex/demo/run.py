@@ -54,12 +54,13 @@ def run_demo(settings: Settings, config: Path | None, options: DemoOptions) -> V
     started = time.monotonic()
     console.print("Starting a private Kafka broker (the first run downloads its jars) …")
     with demo_environment(settings, options.run_dir, config) as env:
-        report = _steps(console, env, options)
+        report = run_pipeline(console, env, options)
     console.print(f"Demo finished in {time.monotonic() - started:.0f} s.")
     return report
 
 
-def _steps(console: Console, env: DemoEnvironment, options: DemoOptions) -> VerifyReport:
+def run_pipeline(console: Console, env: DemoEnvironment, options: DemoOptions) -> VerifyReport:
+    """Every step after the broker is up: provision, simulate, publish, process, verify."""
     settings = env.settings
     console.print(f"Broker up at [bold]{settings.kafka.bootstrap_servers}[/bold].")
     created = apply_topics(settings).created
