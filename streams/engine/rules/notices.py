@@ -57,7 +57,8 @@ def _outcome_notices(ctx: Context, key: RecordKey, versions: Sequence[Outcome]) 
 def _outcome_notice(
     ctx: Context, key: RecordKey, versions: Sequence[Outcome], addressed: str
 ) -> NoticeOut | None:
-    reports = [v for k, v in ctx.state.pregnancies.items() if k[1] == addressed]
+    # Sorted by key so that the evidence named never depends on arrival order.
+    reports = [v for k, v in sorted(ctx.state.pregnancies.items()) if k[1] == addressed]
     instants = {v.recorded_at for v in versions}
     for r in reports:
         instants.update(p.recorded_at for p in r)
