@@ -103,7 +103,7 @@ def record_versions(draw: st.DrawFn, mother: str, index: int) -> list[Fact]:
     versions: list[Fact] = []
     for n in range(draw(st.integers(1, 3))):
         action = RECORD if n == 0 else draw(st.sampled_from((CORRECT, CORRECT, VOID)))
-        common = {
+        common: dict[str, Any] = {
             "event_id": "", "record_id": f"{stream[0]}-{mother}-{index}", "action": action,
             "source_city": city, "recorded_at": at, "mother_ref": mother,
             "position": Position("", 0, 0),
