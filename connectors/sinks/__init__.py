@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+
 from connectors.sinks.base import Sink, SinkItem, render
 from connectors.sinks.case_table import CaseTable
 from connectors.sinks.jsonl import JsonLinesSink
@@ -14,12 +16,18 @@ from connectors.sinks.sqlite import SqliteCaseTable, sqlite_path
 from connectors.sinks.webhook import WebhookOptions, WebhookSink
 from ivex.errors import ConfigError
 
+_CONNINFO = re.compile(r"\s*[a-z_]+\s*=")
 TARGETS = "postgresql://…, sqlite:///path.db, http(s)://…/hook, jsonl:- or jsonl:/path/file.jsonl"
 
 
+def _is_postgres(target: str) -> bool:
+    # A URL, or libpq's keyword form ("host=… dbname=…").
+    return target.startswith(("postgresql://", "postgres://")) or bool(_CONNINFO.match(target))
+
+
 def open_case_table(target: str) -> CaseTable:
-    """The case table named by a ``postgresql://`` DSN or a ``sqlite:///`` path."""
-    if target.startswith(("postgresql://", "postgres://")):
+    """The case table named by a PostgreSQL DSN (URL or keywords) or a ``sqlite:///`` path."""
+    if _is_postgres(target):
         return PostgresCaseTable(target)
     if target.startswith(SQLITE_PREFIX):
         return SqliteCaseTable(sqlite_path(target))
@@ -32,7 +40,7 @@ def open_sink(target: str) -> Sink:
         return WebhookSink(target)
     if target.startswith("jsonl:"):
         return JsonLinesSink(target.removeprefix("jsonl:") or "-")
-    if target.startswith(("postgresql://", "postgres://", SQLITE_PREFIX)):
+    if _is_postgres(target) or target.startswith(SQLITE_PREFIX):
         return open_case_table(target)
     raise ConfigError(f"unknown sink {target!r}; one of {TARGETS}")
 
