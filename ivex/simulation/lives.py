@@ -200,6 +200,10 @@ class World:
                 fact.tags.add("late_outcome_record")
             if regs[k] is None:
                 fact.tags.add("unregistered")
+            if p.twins:
+                # Twins are never voided and re-recorded: for a second, one twin's
+                # registration would find only its same-sex sibling's birth.
+                fact.tags.add("twin")
             when += timedelta(minutes=rng.randint(1, 5) + k)
 
     def _children(self, p: Pregnancy, rng: random.Random, city: str) -> list[Child]:
@@ -257,8 +261,9 @@ class World:
         usual = p.outcome_date + days(rng.randint(0, 2))
         if not dice.hit("late_outcome_record", self.params.faults.late_outcome_record):
             return usual
-        if any(r is not None and "duplicated" in r.tags for r in regs):
-            # A late birth would find two registrations with its certificate at once.
+        if p.twins or any(r is not None and "duplicated" in r.tags for r in regs):
+            # A late birth would find two registrations with its certificate at once, or
+            # a twin's registration would briefly find only the other twin's birth.
             return usual
         if city == p.woman.hukou_city:
             # No rule waits on a local birth except the outcome of her pregnancy report.
@@ -316,6 +321,8 @@ class World:
         fact = self.new_fact("registrations", w.hukou_city, self.at(rng, registered_on), fields)
         if late:
             fact.tags.add("late_registration")
+        if p.twins:
+            fact.tags.add("twin")
         if certless:
             fact.tags.add("certless")
         elif (
