@@ -44,7 +44,7 @@ def test_requests_view_counts_and_lists_overdue_oldest_first(tmp_path: Path) -> 
 
 
 def test_open_table_counts_days_overdue() -> None:
-    [case] = [requests.CaseRow("r", "K", "OPEN", "NORMAL", RAISED, RAISED + timedelta(days=30))]
+    [case] = [CaseRow("r", "K", "OPEN", "NORMAL", RAISED, RAISED + timedelta(days=30))]
     table = requests.open_table([case], RAISED + timedelta(days=33, hours=1), limit=10)
     assert list(table.columns[-1].cells) == ["3"]
 
