@@ -18,7 +18,7 @@ from kafka import KafkaProducer
 
 from connectors.sinks import PostgresCaseTable, WebhookOptions, WebhookSink
 from connectors.subscriber import Subscriber, SubscriberOptions
-from ivex.cli import respond
+from ivex.cli import requests, respond
 from ivex.cli.main import cli
 from ivex.codec import Codec, ce_headers
 from ivex.kafka_config import producer_config
@@ -136,6 +136,14 @@ def test_requests_reach_their_citys_case_table_once_each(
         row = table.request(request_id(3))
         assert row is not None
         assert (row["state"], row["reason"]) == ("WITHDRAWN", "recorded late on 2025-05-02")
+
+    if requests.command.name not in cli.commands:
+        cli.add_command(requests.command)
+    view = CliRunner().invoke(
+        cli, ["requests", "--city", CITY], env=_env(federation), terminal_width=200
+    )
+    assert view.exit_code == 0, view.output
+    assert "Open requests (39)" in view.output  # from the topic: latest state per id
 
 
 def test_subscriber_sigkilled_mid_batch_stores_every_request_once(
