@@ -72,15 +72,17 @@ def judge(
     """
     ctx = Context(state, watermarks, params)
     result = Judgement(pending=ctx.pending)
-    for kind, rule in REQUEST_RULES.items():
-        if scope is None:
-            result.requests.update(rule(ctx))
-        elif kind in scope:
-            ctx.scope = scope[kind]
-            result.requests.update(rule(ctx))
     if scope is None:
+        for rule in REQUEST_RULES.values():
+            result.requests.update(rule(ctx))
         result.notices = notices.desired(ctx)
-    elif NOTICES in scope:
-        ctx.scope = scope[NOTICES]
-        result.notices = notices.desired(ctx)
+        return result
+    for kind, keys in scope.items():
+        if not keys:
+            continue
+        ctx.scope = keys
+        if kind == NOTICES:
+            result.notices = notices.desired(ctx)
+        else:
+            result.requests.update(REQUEST_RULES[kind](ctx))
     return result

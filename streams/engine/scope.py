@@ -112,26 +112,27 @@ def _match_component(
     """Births and registrations linked to ``start`` by certificates or close birth dates."""
     if len(state.births) + len(state.registrations) == 1:
         return ([start], []) if start in state.births else ([], [start])
-    nodes: dict[RecordKey, tuple[set[int], set[str]]] = {}
+    nodes: dict[RecordKey, tuple[set[int], set[str | None]]] = {}
     tables: tuple[Iterable[tuple[RecordKey, Sequence[Birth | Registration]]], ...] = (
         state.births.items(),
         state.registrations.items(),
     )
     for table in tables:
         for key, versions in table:
-            live = [v for v in versions if v.action != VOID]
             nodes[key] = (
-                {v.birth_date.toordinal() for v in live},
-                {v.certificate_no for v in live if v.certificate_no},
+                {v.birth_date.toordinal() for v in versions if v.action != VOID},
+                {v.certificate_no for v in versions if v.action != VOID},
             )
     component = {start}
     frontier = [start]
     while frontier:
         days, certs = nodes[frontier.pop()]
         for other, (o_days, o_certs) in nodes.items():
-            if other not in component and (
-                certs & o_certs or any(abs(a - b) <= tolerance for a in days for b in o_days)
-            ):
+            if other in component:
+                continue
+            shared = certs & o_certs
+            shared.discard(None)
+            if shared or any(abs(a - b) <= tolerance for a in days for b in o_days):
                 component.add(other)
                 frontier.append(other)
     births = [k for k in component if k[0] == "births"]
