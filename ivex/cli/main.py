@@ -45,21 +45,25 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 
 
 def _register() -> None:
-    from ivex.cli import broker, demo, outbox, publish, serve_ingest, simulate, topics
+    from ivex.cli import broker, demo, outbox, publish, serve_ingest, simulate, topics, verify
 
-    for module in (broker, topics, demo, publish, serve_ingest, outbox, simulate):
+    for module in (broker, topics, demo, publish, serve_ingest, outbox, simulate, verify):
         cli.add_command(module.command)
     from ivex.cli import requests, respond, subscribe
 
     for module in (subscribe, respond, requests):
         cli.add_command(module.command)
+    from ivex.cli import streams
+
+    cli.add_command(streams.command)
 
 
 def main() -> None:
     """Entry point: run the CLI, turning an :class:`IvexError` into a clear message."""
     _register()
     try:
-        cli.main(standalone_mode=False)
+        # Non-standalone mode returns ctx.exit(code) instead of raising SystemExit.
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
@@ -69,6 +73,7 @@ def main() -> None:
     except IvexError as exc:
         click.secho(f"error [{exc.code}]: {exc.message}", fg="red", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,220 @@
+"""The Faust application of the case engine: built at start-up from :class:`Settings`.
+
+Two agents (see :mod:`streams.driver` for the logic and the crash-safety argument):
+
+- ``ingest`` reads every ``city.<code>.<stream>`` topic (raw bytes), decodes each record
+  once, and forwards facts (by ``mother_ref``) and watermarks (to every partition) to the
+  internal topic ``<prefix><app_id>-engine-in``; bad input goes to the errors topic.
+- ``engine`` runs one :class:`~streams.engine.engine.CaseEngine` per internal partition
+  over two RocksDB-backed, changelogged tables (``women``, ``partitions``) and sends
+  requests to ``assist.requests.<city>`` and notices to ``assist.notices.<city>``.
+
+Delivery is at-least-once (NOTES: Faust's exactly-once has open duplicate bugs) with an
+idempotent producer and ``acks=all``; outputs are idempotent by construction.
+Only Faust-owned topics (the internal topic, changelogs) are ever declared: the city and
+assist topics are provisioned by ``ivex topics apply`` and must already exist.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
+
+from ivex.settings import Settings
+from ivex.topics import INTERNAL_PARTITIONS
+from streams.driver.engines import EngineDriver
+from streams.driver.ingest import Ingest
+from streams.driver.records import Outgoing, SourceMessage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_APP_ID: Final = "ivex-case-engine"
+DEFAULT_DATA_DIR: Final = Path(".ivex") / "streams"
+WOMEN_TABLE: Final = "women"
+PARTITIONS_TABLE: Final = "partitions"
+#: Faust names their changelogs ``<faust id>-<table>-changelog``.
+TABLES: Final = (WOMEN_TABLE, PARTITIONS_TABLE)
+
+
+class _IdempotentProducer(faust_aiokafka.Producer):
+    """aiokafka's producer has idempotence off by default; Faust sets it only for
+    exactly-once. An idempotent producer keeps retries from duplicating or reordering
+    records within a partition — the ingest relies on that order."""
+
+    def _settings_extra(self) -> Mapping[str, Any]:
+        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
+
+
+class _Transport(faust_aiokafka.Transport):
+    Producer = _IdempotentProducer
+
+
+class IvexApp(faust.App):
+    """A Faust app whose Kafka producer is idempotent."""
+
+    #: The engine driver of this app (logs, tests); set by :func:`build_app`.
+    ivex_driver: EngineDriver | None = None
+
+    def _new_transport(self) -> Any:
+        if self.conf.broker_consumer[0].scheme != "kafka":
+            return super()._new_transport()
+        return _Transport(self.conf.broker_consumer, self)
+
+    def _new_producer_transport(self) -> Any:
+        if self.conf.broker_producer[0].scheme != "kafka":
+            return super()._new_producer_transport()
+        return _Transport(self.conf.broker_producer, self)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """Knobs of one worker process; the defaults suit tests and a single host."""
+
+    app_id: str = DEFAULT_APP_ID
+    data_dir: Path | None = None
+    #: None disables Faust's web server (several workers on one host need no ports).
+    web_port: int | None = None
+    store: str = "rocksdb://"
+    #: Kafka's minimum; a killed worker's partitions move on after this long.
+    session_timeout_s: float = 6.0
+    heartbeat_interval_s: float = 1.0
+
+
+def faust_id(settings: Settings, app_id: str) -> str:
+    """The Faust app id (consumer group, changelog prefix): ``<topic_prefix><app_id>``."""
+    return f"{settings.federation.topic_prefix}{app_id}"
+
+
+def internal_topic_name(settings: Settings, app_id: str) -> str:
+    """Name of the repartition topic between the two agents."""
+    return f"{faust_id(settings, app_id)}-engine-in"
+
+
+def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust.App:
+    """The case-engine Faust app for ``settings``; nothing connects until it is started."""
+    opts = options if options is not None else WorkerOptions()
+    app_id = faust_id(settings, opts.app_id)
+    data_dir = opts.data_dir if opts.data_dir is not None else DEFAULT_DATA_DIR / app_id
+    app = IvexApp(
+        app_id,
+        broker=_broker_urls(settings),
+        broker_credentials=_credentials(settings),
+        store=opts.store,
+        datadir=str(data_dir),
+        autodiscover=False,
+        processing_guarantee="at_least_once",
+        producer_acks=-1,
+        topic_allow_declare=True,  # only internal topics and changelogs are declared
+        topic_disable_leader=True,
+        topic_partitions=INTERNAL_PARTITIONS,
+        broker_session_timeout=opts.session_timeout_s,
+        broker_heartbeat_interval=opts.heartbeat_interval_s,
+        broker_commit_interval=1.0,
+        consumer_auto_offset_reset="earliest",
+        table_standby_replicas=0,
+        web_enabled=opts.web_port is not None,
+        web_port=opts.web_port or 6066,
+        web_host="127.0.0.1",
+    )
+    _wire(app, settings, internal_topic_name(settings, opts.app_id))
+    return app
+
+
+def _wire(app: IvexApp, settings: Settings, internal: str) -> None:
+    ingest = Ingest(settings, internal, INTERNAL_PARTITIONS)
+    sources = app.topic(*ingest.topics, key_serializer="raw", value_serializer="raw")
+    engine_in = app.topic(
+        internal,
+        partitions=INTERNAL_PARTITIONS,
+        internal=True,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    women = app.Table(WOMEN_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str, value_type=dict)
+    partition_state = app.Table(
+        PARTITIONS_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str, value_type=dict
+    )
+    driver = EngineDriver(settings, women, partition_state, partitions=INTERNAL_PARTITIONS)
+    sender = _Sender(app)
+
+    async def ingest_agent(stream: Any) -> None:
+        async for event in stream.events():
+            for record in ingest.route(_source_message(event.message)):
+                await sender.send(record)
+
+    async def engine_agent(stream: Any) -> None:
+        async for event in stream.events():
+            for record in driver.process(_source_message(event.message)):
+                await sender.send(record)
+
+    async def on_revoked(_sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
+        driver.release(tp.partition for tp in args[0] if tp.topic == internal)
+
+    async def on_assigned(_sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
+        mine = {tp.partition for tp in args[0] if tp.topic == internal}
+        driver.release(p for p in driver.owned() if p not in mine)
+
+    app.agent(sources, name="ingest")(ingest_agent)
+    app.agent(engine_in, name="engine")(engine_agent)
+    app.on_partitions_revoked.connect(on_revoked)
+    app.on_partitions_assigned.connect(on_assigned)
+    app.ivex_driver = driver  # for logs and tests
+
+
+class _Sender:
+    """Sends :class:`Outgoing` records through Faust topics, one topic object per name."""
+
+    def __init__(self, app: faust.App) -> None:
+        self._app = app
+        self._topics: dict[str, Any] = {}
+
+    async def send(self, record: Outgoing) -> None:
+        topic = self._topics.get(record.topic)
+        if topic is None:
+            topic = self._app.topic(record.topic, key_serializer="raw", value_serializer="raw")
+            self._topics[record.topic] = topic
+        # Not awaiting delivery: Faust flushes the producer before committing offsets.
+        await topic.send(
+            key=record.key,
+            value=record.value,
+            partition=record.partition,
+            headers=list(record.headers),
+        )
+
+
+def _source_message(message: Any) -> SourceMessage:
+    headers = message.headers or ()
+    if isinstance(headers, Mapping):
+        headers = list(headers.items())
+    return SourceMessage(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+        headers=tuple((str(k), bytes(v or b"")) for k, v in headers),
+    )
+
+
+def _broker_urls(settings: Settings) -> list[str]:
+    return [f"kafka://{host.strip()}" for host in settings.kafka.bootstrap_servers.split(",")]
+
+
+def _credentials(settings: Settings) -> Any:
+    kafka = settings.kafka
+    if not kafka.security_protocol.startswith("SASL"):
+        return None
+    context = ssl.create_default_context() if kafka.security_protocol == "SASL_SSL" else None
+    return faust.SASLCredentials(
+        username=kafka.sasl_username,
+        password=kafka.sasl_password.get_secret_value(),
+        mechanism=kafka.sasl_mechanism,
+        ssl_context=context,
+    )

@@ -1,0 +1,217 @@
+"""One :class:`~streams.engine.engine.CaseEngine` per internal partition, over tables.
+
+State lives in two key-value tables (Faust tables in the worker, dicts in tests):
+
+- ``women``: ``mother_ref`` → :meth:`WomanState.to_dict` — facts, seen event ids, what
+  was emitted for her. The internal topic is partitioned by ``mother_ref``, so each
+  woman belongs to exactly one engine partition.
+- ``partitions``: ``"p<partition>"`` → ``{"watermarks": …}``, the engine-global part.
+  Written only when a watermark moves (a few dozen pairs). The deadline index is not
+  stored: it is derived state, rebuilt from the women at recovery, which reads every
+  woman of the partition anyway (see below) — storing it would cost a write of the
+  whole index per event.
+
+Crash safety (at-least-once; NOTES "faust-streaming")
+-----------------------------------------------------
+A worker killed abruptly may have published changelog records (its state says a
+request was emitted) without the request itself, or without committing the source
+offset. Hence:
+
+1. A re-delivered event is absorbed by the engine: its ``event_id`` is in the woman's
+   ``seen`` set, kept in the same table record as the rest of her state. Re-delivered
+   watermarks are no-ops (watermarks only move forward).
+2. When a partition is (re)assigned, the first event of it triggers a recovery before it
+   is applied: the partition's women are loaded, the deadline index is rebuilt, every
+   request their state says was emitted is re-sent (latest state) and every notice
+   already issued is re-derived and re-sent, then :meth:`CaseEngine.rejudge_due` runs.
+   Requests and notices go to compacted topics keyed by deterministic ids, with values
+   and headers that are a function of the output alone, so re-sending is harmless.
+3. Within one event, table writes happen before the outputs are handed to the producer,
+   and Faust flushes the producer before it commits an offset; so an offset is never
+   committed for an event whose state or outputs were lost.
+
+Recovery runs on the first event rather than in a rebalance callback because Faust only
+allows table writes (``rejudge_due`` may write) in the context of an event of the
+partition, and because the first event arrives only after Faust restored the tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ivex.settings import Settings
+from ivex.topics import TopicNames
+from streams.driver.emit import Emitter
+from streams.driver.errors import ProcessingError, error_record
+from streams.driver.records import Outgoing, SourceMessage
+from streams.driver.table_store import TableWomanStore
+from streams.driver.wire import decode_item, partition_for
+from streams.engine.engine import CaseEngine, EngineOutput
+from streams.engine.facts import Watermark
+from streams.engine.history import WomanState
+from streams.engine.judge import judge
+from streams.engine.outputs import NoticeOut, RequestOut
+from streams.engine.params import EngineParams
+from streams.engine.watermarks import Watermarks
+
+log = logging.getLogger(__name__)
+
+STAGE: Final = "engine"
+
+
+def partition_key(partition: int) -> str:
+    """Key of a partition's engine-global state in the ``partitions`` table."""
+    return f"p{partition}"
+
+
+@dataclass(slots=True)
+class DriverStats:
+    """Counters since start (for logs and the throughput measurement)."""
+
+    events: int = 0
+    requests: int = 0
+    notices: int = 0
+    errors: int = 0
+    recoveries: int = 0
+    resent: int = 0
+
+
+@dataclass(slots=True)
+class _Partition:
+    engine: CaseEngine
+    store: TableWomanStore
+
+
+class EngineDriver:
+    """Applies internal-topic records to the engine of their partition."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        women: MutableMapping[str, Any],
+        partition_state: MutableMapping[str, Any],
+        *,
+        partitions: int,
+        emitter: Emitter | None = None,
+    ) -> None:
+        self.params = EngineParams.from_settings(settings)
+        self.partitions = partitions
+        self.errors_topic = TopicNames(settings).processing_errors
+        self.stats = DriverStats()
+        self._women = women
+        self._partition_state = partition_state
+        self._emitter = emitter if emitter is not None else Emitter(settings)
+        self._live: dict[int, _Partition] = {}
+
+    def process(self, msg: SourceMessage) -> list[Outgoing]:
+        """Apply one internal record; the records to send (after the state is written)."""
+        self.stats.events += 1
+        out: list[Outgoing] = []
+        part = self._live.get(msg.partition)
+        if part is None:
+            part, resent = self._recover(msg.partition)
+            out += resent
+        try:
+            item = decode_item(msg.value or b"")
+        except (ValueError, KeyError, TypeError) as exc:
+            err = ProcessingError(
+                "malformed_internal", f"not an engine item ({type(exc).__name__})"
+            )
+            return out + self._error(msg, err)
+        try:
+            before = _mark(part.engine, item)
+            result = part.engine.apply(item)
+            part.store.flush()
+            if isinstance(item, Watermark) and _mark(part.engine, item) != before:
+                self._save_watermarks(msg.partition, part.engine)
+        except Exception as exc:  # a bug must not wedge the partition; the state is reloaded
+            log.exception("engine failed on %s/%d@%d", msg.topic, msg.partition, msg.offset)
+            part.store.discard()
+            self._live.pop(msg.partition, None)
+            err = ProcessingError("engine_error", f"{type(exc).__name__}: {exc}")
+            return out + self._error(msg, err)
+        return out + self._emit(result)
+
+    def release(self, partitions: Iterable[int]) -> None:
+        """Forget the in-memory engines of revoked partitions (reloaded if they return)."""
+        for p in partitions:
+            part = self._live.pop(p, None)
+            if part is not None:
+                part.store.discard()
+
+    def release_all(self) -> None:
+        """Forget every in-memory engine."""
+        self.release(list(self._live))
+
+    def owned(self) -> list[int]:
+        """Partitions with an engine in memory."""
+        return sorted(self._live)
+
+    def _recover(self, partition: int) -> tuple[_Partition, list[Outgoing]]:
+        """Load a partition's engine from the tables and re-send what it emitted."""
+        store = TableWomanStore(self._women)
+        saved = self._partition_state.get(partition_key(partition))
+        marks = Watermarks.from_dict(saved["watermarks"]) if saved else Watermarks()
+        engine = CaseEngine(self.params, store, watermarks=marks)
+        mine = [
+            k for k in list(self._women.keys()) if partition_for(k, self.partitions) == partition
+        ]
+        states = list(store.states(iter(mine)))
+        engine.rebuild_index(states)
+        requests, notices = self._emitted(states, engine)
+        due = engine.rejudge_due()
+        store.flush()
+        part = _Partition(engine, store)
+        self._live[partition] = part
+        self.stats.recoveries += 1
+        self.stats.resent += len(requests) + len(notices)
+        log.info(
+            "partition %d recovered: %d women, %d requests and %d notices re-sent, %d rejudged",
+            partition,
+            len(states),
+            len(requests),
+            len(notices),
+            len(due.requests) + len(due.notices),
+        )
+        return part, self._emitter.all(requests, notices) + self._emit(due)
+
+    def _emitted(
+        self, states: Iterable[WomanState], engine: CaseEngine
+    ) -> tuple[list[RequestOut], list[NoticeOut]]:
+        """Latest state of every request emitted, and every notice issued, for ``states``.
+
+        Notices are not stored (only their ids): they are re-derived from the same facts.
+        """
+        requests: list[RequestOut] = []
+        notices: list[NoticeOut] = []
+        for state in states:
+            requests += state.emitted.values()
+            if state.notified:
+                derived = judge(state, engine.watermarks, self.params).notices
+                notices += [n for nid, n in derived.items() if nid in state.notified]
+        return requests, notices
+
+    def _save_watermarks(self, partition: int, engine: CaseEngine) -> None:
+        self._partition_state[partition_key(partition)] = {
+            "watermarks": engine.watermarks.to_dict()
+        }
+
+    def _emit(self, result: EngineOutput) -> list[Outgoing]:
+        for diag in result.diagnostics:
+            log.debug("%s %s: %s", diag.kind, diag.event_id, diag.detail)
+        self.stats.requests += len(result.requests)
+        self.stats.notices += len(result.notices)
+        return self._emitter.all(result.requests, result.notices)
+
+    def _error(self, msg: SourceMessage, err: ProcessingError) -> list[Outgoing]:
+        self.stats.errors += 1
+        return [error_record(self.errors_topic, msg, err, stage=STAGE)]
+
+
+def _mark(engine: CaseEngine, item: object) -> int | None:
+    if isinstance(item, Watermark):
+        return engine.watermarks.get(item.source_city, item.stream)
+    return None

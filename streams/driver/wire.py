@@ -1,0 +1,63 @@
+"""The internal repartition topic's format: a fact or a watermark as compact JSON.
+
+The city topics are decoded once, at ingest; the engine partitions read this instead.
+Facts are keyed and partitioned by ``mother_ref`` (Kafka's murmur2, like every Kafka
+client's default partitioner), so a woman's whole history lands on one partition and
+:func:`partition_for` tells which, without asking a broker.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from kafka.partitioner.default import murmur2
+
+from streams.engine.facts import Fact, Position, Watermark, fact_from_dict, fact_to_dict
+
+_FACT: Final = "fact"
+_WATERMARK: Final = "watermark"
+
+
+def partition_for(mother_ref: str, partitions: int) -> int:
+    """The internal partition of ``mother_ref`` (Kafka's default partitioner)."""
+    return int(murmur2(mother_ref.encode("utf-8")) & 0x7FFFFFFF) % partitions
+
+
+def encode_item(item: Fact | Watermark) -> bytes:
+    """JSON bytes of a fact or watermark."""
+    if isinstance(item, Watermark):
+        body: dict[str, Any] = {
+            _WATERMARK: {
+                "event_id": item.event_id,
+                "source_city": item.source_city,
+                "stream": item.stream,
+                "complete_through": item.complete_through,
+                "recorded_at": item.recorded_at,
+                "position": list(_position(item.position)),
+            }
+        }
+    else:
+        body = {_FACT: fact_to_dict(item)}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def decode_item(value: bytes) -> Fact | Watermark:
+    """Inverse of :func:`encode_item`; ValueError/KeyError/TypeError on foreign bytes."""
+    body = json.loads(value)
+    if _FACT in body:
+        return fact_from_dict(body[_FACT])
+    wm = body[_WATERMARK]
+    topic, partition, offset = wm["position"]
+    return Watermark(
+        event_id=str(wm["event_id"]),
+        source_city=str(wm["source_city"]),
+        stream=str(wm["stream"]),
+        complete_through=int(wm["complete_through"]),
+        recorded_at=int(wm["recorded_at"]),
+        position=Position(str(topic), int(partition), int(offset)),
+    )
+
+
+def _position(p: Position) -> tuple[str, int, int]:
+    return (p.topic, p.partition, p.offset)

@@ -1,0 +1,197 @@
+"""Helpers of the streams-worker integration tests: worker processes, reference outputs
+computed with the pure engine, and what the assist topics hold."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from kafka import KafkaAdminClient
+
+from ivex.codec import Codec
+from ivex.kafka_config import client_config
+from ivex.settings import Settings
+from ivex.topic_reader import read_topics
+from ivex.topics import INTERNAL_PARTITIONS, TopicNames
+from streams.app import faust_id
+from streams.driver.errors import ProcessingError
+from streams.driver.ingest import Ingest
+from streams.driver.records import SourceMessage
+from streams.engine.engine import CaseEngine
+from streams.engine.facts import epoch_ms
+from streams.engine.outputs import NoticeOut, RequestOut
+from streams.engine.params import EngineParams
+
+IVEX = Path(sys.executable).parent / "ivex"
+READY = "[^Worker]: Ready"
+T = TypeVar("T")
+
+
+@dataclass
+class WorkerProcess:
+    """One ``ivex streams worker`` subprocess of the test federation."""
+
+    settings: Settings
+    app_id: str
+    data_dir: Path
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+    _log: IO[bytes] | None = field(default=None, repr=False)
+
+    def start(self) -> WorkerProcess:
+        """Start the worker (appending to its log)."""
+        env = os.environ | {
+            "IVEX_KAFKA__BOOTSTRAP_SERVERS": self.settings.kafka.bootstrap_servers,
+            "IVEX_FEDERATION__TOPIC_PREFIX": self.settings.federation.topic_prefix,
+        }
+        env.pop("IVEX_CONFIG", None)
+        self._log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                str(IVEX),
+                "streams",
+                "worker",
+                "--app-id",
+                self.app_id,
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        return self
+
+    def log_text(self) -> str:
+        """The worker's log so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_ready(self, timeout_s: float = 60.0, *, count: int = 1) -> None:
+        """Wait until the log says Ready ``count`` times (once per start)."""
+        wait_until(lambda: self.log_text().count(READY) >= count or None, timeout_s, "ready")
+
+    def signal(self, sig: int) -> None:
+        """Send ``sig`` to the worker."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+    def stop(self, timeout_s: float = 30.0) -> int | None:
+        """SIGTERM, then SIGKILL if it does not exit; returns the exit code."""
+        if self.proc is None:
+            return None
+        self.signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait(10)
+        self._close_log()
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no commit, no flush."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+@contextlib.contextmanager
+def running_workers(workers: list[WorkerProcess]) -> Iterator[list[WorkerProcess]]:
+    """Start ``workers``; always stop them (and kill leftovers) at the end."""
+    try:
+        for w in workers:
+            w.start()
+        yield workers
+    finally:
+        for w in workers:
+            w.stop()
+
+
+def wait_until(check: Callable[[], T | None], timeout_s: float, what: str) -> T:
+    """Poll ``check`` until it returns something truthy."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+        time.sleep(0.5)
+
+
+@dataclass
+class Outputs:
+    """Latest state of every request, and every notice, by id."""
+
+    requests: dict[str, RequestOut] = field(default_factory=dict)
+    notices: dict[str, NoticeOut] = field(default_factory=dict)
+
+    def request_states(self) -> dict[str, tuple[str, str, str]]:
+        """request_id → (kind, addressed_city, state)."""
+        return {k: (r.kind, r.addressed_city, r.state) for k, r in self.requests.items()}
+
+
+def reference_outputs(settings: Settings) -> Outputs:
+    """What the pure engine emits over the city topics as they stand (log order per topic)."""
+    names = TopicNames(settings)
+    ingest = Ingest(settings, "unused", INTERNAL_PARTITIONS)
+    engine = CaseEngine(EngineParams.from_settings(settings))
+    out = Outputs()
+    for rec in read_topics(settings, names.all_city_topics()):
+        msg = SourceMessage(rec.topic, rec.partition, rec.offset, rec.key, rec.value, rec.headers)
+        try:
+            item = ingest.convert(msg)
+        except ProcessingError:
+            continue
+        result = engine.apply(item)
+        out.requests.update((r.request_id, r) for r in result.requests)
+        out.notices.update((n.notice_id, n) for n in result.notices)
+    return out
+
+
+def observed_outputs(settings: Settings) -> Outputs:
+    """What the assist topics hold (latest value per key)."""
+    names = TopicNames(settings)
+    codec = Codec()
+    out = Outputs()
+    cities = settings.city_codes
+    for rec in read_topics(settings, [names.requests(c) for c in cities]):
+        datum = codec.decode(rec.value or b"").datum
+        req = RequestOut.from_avro(_millis(datum, "raised_at", "respond_by"))
+        out.requests[req.request_id] = req
+    for rec in read_topics(settings, [names.notices(c) for c in cities]):
+        datum = codec.decode(rec.value or b"").datum
+        notice = NoticeOut.from_avro(_millis(datum, "issued_at"))
+        out.notices[notice.notice_id] = notice
+    return out
+
+
+def _millis(datum: dict[str, Any], *names: str) -> dict[str, Any]:
+    return datum | {n: epoch_ms(datum[n]) for n in names}
+
+
+def delete_app_topics(settings: Settings, app_id: str) -> None:
+    """Delete the internal and changelog topics of one app id (best effort)."""
+    prefix = faust_id(settings, app_id)
+    with contextlib.suppress(Exception):
+        admin = KafkaAdminClient(**client_config(settings), client_id="ivex-test-cleanup")
+        try:
+            mine = [t for t in admin.list_topics() if t.startswith(prefix)]
+            if mine:
+                admin.delete_topics(mine)
+        finally:
+            admin.close()
