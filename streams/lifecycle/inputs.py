@@ -7,7 +7,7 @@ which the SPEC §8 ACLs guarantee, as opposed to ``responding_city``, which it c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
@@ -25,9 +25,26 @@ RESPONSE_STATUSES: Final = frozenset({ACKNOWLEDGED, *TERMINAL_STATUSES})
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The case engine's latest view of a request (state OPEN or WITHDRAWN)."""
+    """The case engine's latest view of a request (state OPEN or WITHDRAWN).
+
+    ``position`` is where the driver read it (the engine's output topic, keyed by
+    request_id): with it, a decision replayed after a newer one is recognised and ignored.
+    Without it (:data:`NO_POSITION`, e.g. the in-process re-derivation), the latest
+    applied decision simply wins, so the driver must apply each one once, in order.
+    """
 
     request: RequestOut
+    position: Position = NO_POSITION
+
+    def replays(self, latest: Position) -> bool:
+        """True if this decision is at or before ``latest`` on the same topic partition."""
+        p = self.position
+        return (
+            p.offset >= 0
+            and p.topic == latest.topic
+            and p.partition == latest.partition
+            and p.offset <= latest.offset
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +84,6 @@ class Response:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form."""
-        p = self.position
         return {
             "response_id": self.response_id,
             "request_id": self.request_id,
@@ -77,13 +93,12 @@ class Response:
             "outcome": self.outcome,
             "responded_at": self.responded_at,
             "note": self.note,
-            "position": [p.topic, p.partition, p.offset],
+            "position": position_to_list(self.position),
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Response:
         """Inverse of :meth:`to_dict`."""
-        topic, partition, offset = d["position"]
         return cls(
             response_id=d["response_id"],
             request_id=d["request_id"],
@@ -93,7 +108,7 @@ class Response:
             outcome=d["outcome"],
             responded_at=int(d["responded_at"]),
             note=d["note"],
-            position=Position(str(topic), int(partition), int(offset)),
+            position=position_from_list(d["position"]),
         )
 
 
@@ -106,6 +121,17 @@ class ExchangeClock:
 
 #: What :meth:`~streams.lifecycle.lifecycle.RequestLifecycle.apply` takes.
 LifecycleInput: TypeAlias = Decision | Response | ExchangeClock
+
+
+def position_to_list(p: Position) -> list[Any]:
+    """``[topic, partition, offset]``: the JSON form of a position."""
+    return [p.topic, p.partition, p.offset]
+
+
+def position_from_list(data: Sequence[Any]) -> Position:
+    """Inverse of :func:`position_to_list`."""
+    topic, partition, offset = data
+    return Position(str(topic), int(partition), int(offset))
 
 
 def _optional_text(value: Any) -> str | None:

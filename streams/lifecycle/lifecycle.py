@@ -41,6 +41,7 @@ class LifecycleStats:
     decisions: int = 0
     responses: int = 0
     duplicates: int = 0
+    replayed: int = 0
     rejected: int = 0
     clock_advances: int = 0
     settled: int = 0
@@ -72,7 +73,7 @@ class RequestLifecycle:
         """Apply one input; returns the requests, escalations and rejections to publish."""
         out = LifecycleOutput()
         if isinstance(item, Decision):
-            self._apply_decision(item.request, out)
+            self._apply_decision(item, out)
         elif isinstance(item, Response):
             self._apply_response(item, out)
         else:
@@ -127,13 +128,18 @@ class RequestLifecycle:
             index=RespondByIndex.from_dict(data["index"]),
         )
 
-    def _apply_decision(self, request: RequestOut, out: LifecycleOutput) -> None:
+    def _apply_decision(self, decision: Decision, out: LifecycleOutput) -> None:
         self.stats.decisions += 1
+        request = decision.request
         rid = request.request_id
         record = self.store.get(rid) or RequestRecord(rid)
-        if record.decision == request:
+        if decision.replays(record.decision_position):
+            self.stats.replayed += 1
+            return
+        if record.decision == request and record.decision_position == decision.position:
             return
         record.decision = request
+        record.decision_position = decision.position
         if request.respond_by > self._clock:
             self.index.push(request.respond_by, rid)
         self._settle(record, out)

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from streams.engine.facts import NO_POSITION, Position
 from streams.engine.outputs import RequestOut
-from streams.lifecycle.inputs import Response
+from streams.lifecycle.inputs import Response, position_from_list, position_to_list
 
 
 @dataclass(slots=True)
@@ -17,6 +18,8 @@ class RequestRecord:
     request_id: str
     #: The engine's latest view; None until the first decision (never stored without one).
     decision: RequestOut | None = None
+    #: Where that decision was read (:data:`NO_POSITION` if the driver gave none).
+    decision_position: Position = NO_POSITION
     #: Accepted responses by ``response_id``.
     responses: dict[str, Response] = field(default_factory=dict)
     #: Latest content published: what the next view is diffed against.
@@ -42,6 +45,7 @@ class RequestRecord:
         return {
             "request_id": self.request_id,
             "decision": _out(self.decision),
+            "decision_position": position_to_list(self.decision_position),
             "responses": [r.to_dict() for _, r in sorted(self.responses.items())],
             "published": _out(self.published),
             "escalation": _out(self.escalation),
@@ -54,6 +58,7 @@ class RequestRecord:
         return cls(
             request_id=data["request_id"],
             decision=_in(data["decision"]),
+            decision_position=position_from_list(data["decision_position"]),
             responses={r.response_id: r for r in responses},
             published=_in(data["published"]),
             escalation=_in(data["escalation"]),

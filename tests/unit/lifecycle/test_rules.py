@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from streams.engine.facts import Position
 from streams.engine.outputs import OPEN, WITHDRAWN
-from streams.lifecycle import NO_CLOCK, InMemoryLifecycleStore, RequestLifecycle, RequestRecord
+from streams.lifecycle import (
+    NO_CLOCK,
+    Decision,
+    InMemoryLifecycleStore,
+    RequestLifecycle,
+    RequestRecord,
+)
 from tests.unit.lifecycle.builders import (
     RESPOND_BY,
     RID,
@@ -244,3 +251,21 @@ def test_republish_all_resends_the_latest_of_everything() -> None:
     assert [e.request_id for e in again.escalations] == ["a"]
     assert not again.rejections
     assert lc.published("nope") is None
+
+
+def test_a_replayed_older_decision_is_ignored() -> None:
+    lc = RequestLifecycle()
+    topic = "ivex.lifecycle.decisions"
+    first = Decision(request(), Position(topic, 0, 5))
+    gone = Decision(withdrawn().request, Position(topic, 0, 9))
+    feed(lc, first, gone)
+    assert not lc.apply(first)
+    assert not lc.apply(gone)
+    assert lc.stats.replayed == 2
+    assert lc.published(RID) == gone.request
+
+
+def test_without_positions_the_latest_applied_decision_wins() -> None:
+    lc = RequestLifecycle()
+    out = feed(lc, decision(), withdrawn(), decision())
+    assert [r.state for r in out.requests] == [OPEN, WITHDRAWN, OPEN]
