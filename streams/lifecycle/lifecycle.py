@@ -4,7 +4,9 @@ Between the case engine and ``assist.requests.<city>``: for every request touche
 published state is recomputed as a pure function of the engine's latest decision, the
 accepted responses and the exchange clock (:func:`~streams.lifecycle.rules.view`) and
 diffed against what was published before; only changes come out. Re-applying anything is
-a no-op, so at-least-once delivery is safe. No Kafka, no clock, no I/O.
+a no-op (a replayed older decision too, when the driver gives decisions their log
+position), so at-least-once delivery is safe; rejections are stateless and simply come
+out again. No Kafka, no wall clock, no I/O.
 """
 
 from __future__ import annotations

@@ -59,6 +59,7 @@ class Scenario:
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
+    """Up to three requests, answers (some invalid, some to no request) and clock ticks."""
     decisions: dict[str, list[Decision]] = {}
     offsets = iter(range(1_000))  # where the engine's outputs sit on the driver's topic
     for rid in draw(st.lists(st.sampled_from(RIDS), min_size=1, max_size=3, unique=True)):
@@ -137,11 +138,14 @@ def canonical(s: Scenario) -> list[Item]:
 
 @dataclass
 class Run:
+    """A lifecycle after a run, and everything it output."""
+
     lifecycle: RequestLifecycle
     out: LifecycleOutput
 
 
 def run(items: list[Item]) -> Run:
+    """Apply ``items`` in order to a fresh lifecycle."""
     lc = RequestLifecycle()
     out = LifecycleOutput()
     for item in items:
@@ -150,12 +154,14 @@ def run(items: list[Item]) -> Run:
 
 
 def final_published(r: Run) -> dict[str, RequestOut]:
+    """The last version output per request (checked against :meth:`republish_all`)."""
     latest = {req.request_id: req for req in r.out.requests}
     assert latest == {req.request_id: req for req in r.lifecycle.republish_all().requests}
     return latest
 
 
 def rejections(r: Run) -> Counter[tuple[str, int, str, str]]:
+    """The rejections output, as a multiset (their order follows the interleaving)."""
     return Counter(
         (x.response.response_id, x.response.responded_at, x.field, x.reason)
         for x in r.out.rejections
