@@ -10,8 +10,23 @@ import uuid
 import fastavro
 
 from streams.engine.facts import Position, Watermark
-from streams.lifecycle import ExchangeClock, ExchangeClockTracker, response_from_avro
-from tests.unit.lifecycle.builders import JQ, RID, WW, at
+from streams.lifecycle import (
+    ExchangeClock,
+    ExchangeClockTracker,
+    RequestLifecycle,
+    response_from_avro,
+)
+from tests.unit.lifecycle.builders import (
+    JQ,
+    RESPOND_BY,
+    RID,
+    WW,
+    at,
+    decision,
+    feed,
+    response,
+    tick,
+)
 
 STREAMS = ("births", "registrations", "terminations", "pregnancies")
 
@@ -91,3 +106,22 @@ def test_the_tracker_round_trips() -> None:
     for stream in STREAMS[:-1]:
         assert resumed.observe(_wm(WW, stream, 20)) is None
     assert resumed.observe(_wm(WW, "pregnancies", 30)) == ExchangeClock(20)
+
+
+def test_every_published_state_fits_the_request_schema() -> None:
+    with open("schemas/avro/v1/AssistanceRequest.avsc", encoding="utf-8") as f:
+        schema = fastavro.parse_schema(json.load(f))
+    lc = RequestLifecycle()
+    out = feed(
+        lc,
+        decision(),
+        tick(RESPOND_BY),
+        response("ACKNOWLEDGED", RESPOND_BY + 1),
+        response("REJECTED", RESPOND_BY + 2, note="not ours"),
+    )
+    published = out.requests + out.escalations
+    assert {r.state for r in published} == {"OPEN", "OVERDUE", "ACKNOWLEDGED", "RESOLVED"}
+    for req in published:
+        datum = req.to_avro() | {"request_id": uuid.UUID(RID)}
+        datum["evidence"] = [e | {"event_id": uuid.UUID(e["event_id"])} for e in datum["evidence"]]
+        fastavro.schemaless_writer(io.BytesIO(), schema, datum)
