@@ -137,10 +137,8 @@ def _wire(app: IvexApp, settings: Settings, internal: str) -> None:
         key_serializer="raw",
         value_serializer="raw",
     )
-    women = app.Table(WOMEN_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str, value_type=dict)
-    partition_state = app.Table(
-        PARTITIONS_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str, value_type=dict
-    )
+    women = app.Table(WOMEN_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str)
+    partition_state = app.Table(PARTITIONS_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str)
     driver = EngineDriver(settings, women, partition_state, partitions=INTERNAL_PARTITIONS)
     sender = _Sender(app)
 
