@@ -156,8 +156,9 @@ class LocalBroker:
         cmd = [
             *self._jvm(java, libs, "kafka.tools.StorageTool"),
             "format",
-            "-t",
-            new_cluster_id(),
+            # One argument with "=": a base64 id may start with "-", which argparse would
+            # otherwise take for an option (seen: intermittent "expected one argument").
+            f"--cluster-id={new_cluster_id()}",
             "-c",
             str(self.layout.server_properties),
             "--standalone",

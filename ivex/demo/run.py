@@ -30,6 +30,7 @@ from ivex.simulation.params import build_params
 from ivex.simulation.run import simulate, write
 from ivex.topics import TopicNames
 from ivex.verify import VerifyReport, compare, load_truth, requests_on_topics
+from streams.app import faust_id
 
 #: Consumer group (Faust app id) of the demo's stream workers.
 APP_ID = "ivex-demo-engine"
@@ -112,7 +113,7 @@ def _settle(console: Console, settings: Settings) -> None:
     with console.status("Waiting for the stream workers to catch up") as status:
         wait_until_settled(
             settings,
-            APP_ID,
+            faust_id(settings, APP_ID),
             names.all_city_topics(),
             on_poll=lambda lag: status.update(f"Stream workers catching up: {lag:,} behind"),
         )

@@ -27,13 +27,16 @@ class NotSettledError(IvexError):
 
 
 def group_lag(settings: Settings, group: str, topics: Sequence[str]) -> int:
-    """Messages of ``topics`` not yet committed by ``group`` (uncommitted count fully)."""
+    """Messages not yet committed by ``group``: on ``topics`` (counted in full before the
+    group's first commit) and on every other topic the group has committed on, such as
+    the processors' internal repartition topics."""
     admin = KafkaAdminClient(**client_config(settings))
     consumer = KafkaConsumer(**client_config(settings), group_id=None)
     try:
-        committed = admin.list_consumer_group_offsets(group)
+        committed = admin.list_group_offsets({group: None}).get(group, {})
+        names = set(topics) | {tp.topic for tp in committed}
         partitions = [
-            TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())
+            TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())
         ]
         ends = consumer.end_offsets(partitions)
         total = 0

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
-from ivex.broker import LocalBroker
+import pytest
+
+from ivex.broker import LocalBroker, process
 from ivex.settings import BrokerSettings
 
 
@@ -32,3 +35,21 @@ def test_a_recycled_pid_is_never_signalled(tmp_path: Path) -> None:
     assert not broker.status().running
     assert broker.stop() is False
     assert not broker.layout.pid_file.exists()
+
+
+def test_a_cluster_id_starting_with_a_dash_is_one_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: ``-t -abc…`` made Kafka's argparse fail about one run in 64."""
+    seen: list[list[str]] = []
+
+    def fake_run(cmd: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        seen.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(process, "new_cluster_id", lambda: "-startsWithDash0000000")
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    broker = LocalBroker(BrokerSettings(state_dir=tmp_path))
+    broker.layout.logs_dir.mkdir(parents=True)
+    broker._format_storage("java", tmp_path)
+    assert "--cluster-id=-startsWithDash0000000" in seen[0]
