@@ -21,9 +21,12 @@ offset. Hence:
    ``seen`` set, kept in the same table record as the rest of her state. Re-delivered
    watermarks are no-ops (watermarks only move forward).
 2. When a partition is (re)assigned, the first event of it triggers a recovery before it
-   is applied: the partition's women are loaded, the deadline index is rebuilt, every
-   request their state says was emitted is re-sent (latest state) and every notice
-   already issued is re-derived and re-sent, then :meth:`CaseEngine.rejudge_due` runs.
+   is applied: the partition's women are loaded, every request their state says was
+   emitted is re-sent (latest state) and every notice already issued is re-derived and
+   re-sent; the deadline index is rebuilt as if no watermark had passed, so that
+   :meth:`CaseEngine.rejudge_due` re-judges, against the saved watermarks, every woman
+   with a deadline they passed — the saved watermarks may be ahead of the women's
+   states (two tables, two changelogs, no atomicity between them).
    Requests and notices go to compacted topics keyed by deterministic ids, with values
    and headers that are a function of the output alone, so re-sending is harmless.
 3. Within one event, table writes happen before the outputs are handed to the producer,
@@ -49,6 +52,7 @@ from streams.driver.errors import ProcessingError, error_record
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.table_store import TableWomanStore
 from streams.driver.wire import decode_item, partition_for
+from streams.engine.deadlines import DeadlineIndex
 from streams.engine.engine import CaseEngine, EngineOutput
 from streams.engine.facts import Watermark
 from streams.engine.history import WomanState
@@ -155,12 +159,13 @@ class EngineDriver:
         store = TableWomanStore(self._women)
         saved = self._partition_state.get(partition_key(partition))
         marks = Watermarks.from_dict(saved["watermarks"]) if saved else Watermarks()
-        engine = CaseEngine(self.params, store, watermarks=marks)
         mine = [
             k for k in list(self._women.keys()) if partition_for(k, self.partitions) == partition
         ]
         states = list(store.states(iter(mine)))
-        engine.rebuild_index(states)
+        engine = CaseEngine(
+            self.params, store, watermarks=marks, index=_full_index(self.params, store, states)
+        )
         requests, notices = self._emitted(states, engine)
         due = engine.rejudge_due()
         store.flush()
@@ -209,6 +214,22 @@ class EngineDriver:
     def _error(self, msg: SourceMessage, err: ProcessingError) -> list[Outgoing]:
         self.stats.errors += 1
         return [error_record(self.errors_topic, msg, err, stage=STAGE)]
+
+
+def _full_index(
+    params: EngineParams, store: TableWomanStore, states: list[WomanState]
+) -> DeadlineIndex:
+    """The deadline index of ``states`` as if no watermark had ever passed.
+
+    The two tables are written by separate changelog records, so after a kill the saved
+    watermarks may be ahead of the women's judgements. Indexing every deadline judgement
+    as pending, then letting :meth:`CaseEngine.rejudge_due` pop what the saved watermarks
+    have passed, re-judges exactly those women and emits whatever the diff against
+    ``emitted`` finds missing (usually nothing).
+    """
+    scratch = CaseEngine(params, store)
+    scratch.rebuild_index(states)
+    return scratch.index
 
 
 def _mark(engine: CaseEngine, item: object) -> int | None:

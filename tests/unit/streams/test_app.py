@@ -1,0 +1,97 @@
+"""The Faust app is built from Settings without side effects, configured as the
+contract says, and its ingest agent routes records without Kafka (test_context)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import faust
+from faust.types.enums import ProcessingGuarantee
+
+from ivex.codec import Codec
+from ivex.samples import sample_records
+from ivex.settings import Settings
+from ivex.topics import INTERNAL_PARTITIONS, TopicNames
+from streams.app import (
+    IvexApp,
+    WorkerOptions,
+    _IdempotentProducer,
+    build_app,
+    faust_id,
+    internal_topic_name,
+)
+from streams.provision import internal_specs
+
+
+def _app(settings: Settings, tmp_path: Path, store: str = "memory://") -> faust.App:
+    return build_app(settings, WorkerOptions(app_id="a", data_dir=tmp_path, store=store))
+
+
+def test_configuration(settings: Settings, tmp_path: Path) -> None:
+    app = _app(settings, tmp_path, "rocksdb://")
+    conf = app.conf
+    assert isinstance(app, IvexApp)
+    assert conf.id == "u.a"
+    assert str(conf.processing_guarantee) == str(ProcessingGuarantee.AT_LEAST_ONCE)
+    assert conf.producer_acks == -1
+    assert conf.topic_partitions == INTERNAL_PARTITIONS
+    assert conf.topic_disable_leader
+    assert not conf.web_enabled
+    assert str(conf.store) == "rocksdb:"
+    assert [str(u) for u in conf.broker] == [f"kafka://{settings.kafka.bootstrap_servers}"]
+    assert set(app.tables) == {"women", "partitions"}
+
+
+def test_the_producer_is_idempotent(settings: Settings, tmp_path: Path) -> None:
+    app = _app(settings, tmp_path)
+    producer = app.producer
+    assert isinstance(producer, _IdempotentProducer)
+    extra = producer._settings_extra()
+    assert extra["enable_idempotence"] is True
+    assert extra["acks"] == "all"
+
+
+def test_only_internal_topics_are_declared(settings: Settings, tmp_path: Path) -> None:
+    app = _app(settings, tmp_path)
+    ingest, engine = app.agents["ingest"].channel, app.agents["engine"].channel
+    assert set(ingest.topics) == set(TopicNames(settings).all_city_topics())
+    assert not ingest.internal  # provisioned by `ivex topics apply`, never declared
+    assert list(engine.topics) == [internal_topic_name(settings, "a")]
+    assert engine.internal
+    assert engine.partitions == INTERNAL_PARTITIONS
+    assert {s.name for s in internal_specs(settings, "a")} == {
+        internal_topic_name(settings, "a"),
+        f"{faust_id(settings, 'a')}-women-changelog",
+        f"{faust_id(settings, 'a')}-partitions-changelog",
+    }
+
+
+def test_ingest_agent_routes_a_watermark_to_every_partition(
+    settings: Settings, tmp_path: Path
+) -> None:
+    app = _app(settings, tmp_path)
+    sent: list[tuple[str, int | None]] = []
+
+    async def fake_send(self: object, **kwargs: object) -> None:
+        sent.append((getattr(self, "topics", ("?",))[0], kwargs.get("partition")))  # type: ignore[arg-type]
+
+    value = Codec().encode("SourceWatermark", sample_records()["SourceWatermark"])
+    city_topic = TopicNames(settings).city("620700", "births")
+
+    async def run() -> None:
+        agent = app.agents["ingest"]
+        original = faust.Topic.send
+        faust.Topic.send = fake_send  # type: ignore[method-assign,assignment]
+        try:
+            wrapper = agent.test_context()
+            # The agent reads 20 topics; tell the test wrapper which one the record is from.
+            wrapper._get_strtopic = lambda _channel: city_topic
+            async with wrapper as ctx:
+                await ctx.put(value, key=b"k")
+        finally:
+            faust.Topic.send = original  # type: ignore[method-assign]
+
+    asyncio.run(run())
+    internal = internal_topic_name(settings, "a")
+    assert sent == [(internal, p) for p in range(INTERNAL_PARTITIONS)]

@@ -1,0 +1,111 @@
+"""Ingest as a plain function: decode once, route by mother_ref, broadcast watermarks,
+send anything unusable to the errors topic with its cause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ivex.codec import Codec
+from ivex.samples import sample_records
+from ivex.settings import Settings
+from ivex.topics import INTERNAL_PARTITIONS, TopicNames
+from streams.driver.errors import (
+    CODE_HEADER,
+    MESSAGE_HEADER,
+    OFFSET_HEADER,
+    PARTITION_HEADER,
+    TOPIC_HEADER,
+)
+from streams.driver.ingest import Ingest
+from streams.driver.records import SourceMessage
+from streams.driver.wire import decode_item, partition_for
+from streams.engine.facts import Birth, Position, Watermark
+
+INTERNAL = "u.app-engine-in"
+CODEC = Codec()
+
+
+@pytest.fixture
+def ingest(settings: Settings) -> Ingest:
+    return Ingest(settings, INTERNAL, INTERNAL_PARTITIONS)
+
+
+def _msg(
+    settings: Settings, city: str, stream: str, value: bytes | None, offset: int = 5
+) -> SourceMessage:
+    topic = TopicNames(settings).city(city, stream)  # type: ignore[arg-type]
+    return SourceMessage(topic, 0, offset, b"key-1", value, (("ce_id", b"x"),))
+
+
+def _encoded(record: str, **changes: Any) -> bytes:
+    return CODEC.encode(record, sample_records()[record] | changes)
+
+
+def test_reads_every_city_topic(settings: Settings, ingest: Ingest) -> None:
+    assert sorted(ingest.topics) == sorted(TopicNames(settings).all_city_topics())
+    assert len(ingest.topics) == 20
+
+
+def test_a_fact_goes_to_its_womans_partition(settings: Settings, ingest: Ingest) -> None:
+    msg = _msg(settings, "620700", "births", _encoded("BirthRecorded"))
+    [out] = ingest.route(msg)
+    fact = decode_item(out.value)
+    assert isinstance(fact, Birth)
+    assert fact.position == Position(msg.topic, 0, 5)
+    assert out.topic == INTERNAL
+    assert out.key == fact.mother_ref.encode()
+    assert out.partition == partition_for(fact.mother_ref, INTERNAL_PARTITIONS)
+
+
+def test_a_watermark_goes_to_every_partition(settings: Settings, ingest: Ingest) -> None:
+    msg = _msg(settings, "620700", "births", _encoded("SourceWatermark"))
+    outs = ingest.route(msg)
+    assert [o.partition for o in outs] == list(range(INTERNAL_PARTITIONS))
+    items = {decode_item(o.value) for o in outs}
+    assert len(items) == 1
+    [wm] = items
+    assert isinstance(wm, Watermark)
+    assert (wm.source_city, wm.stream) == ("620700", "births")
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (b"garbage", "malformed_message"),
+        (None, "malformed_message"),
+        (b"\xc3\x01" + bytes(8) + b"\x02", "unknown_fingerprint"),
+        (_encoded("BirthRecorded")[:-3], "malformed_message"),
+        (_encoded("RegistrationRecorded", source_city="620700"), "wrong_record"),
+        (_encoded("BirthRecorded", source_city="620600"), "source_city_mismatch"),
+        (_encoded("SourceWatermark", stream="registrations"), "wrong_record"),
+    ],
+)
+def test_unusable_input_goes_to_the_errors_topic(
+    settings: Settings, ingest: Ingest, value: bytes | None, code: str
+) -> None:
+    msg = _msg(settings, "620700", "births", value, offset=42)
+    [out] = ingest.route(msg)
+    assert out.topic == TopicNames(settings).processing_errors
+    assert out.header(CODE_HEADER) == code
+    assert out.header(MESSAGE_HEADER)
+    assert out.header(TOPIC_HEADER) == msg.topic
+    assert out.header(PARTITION_HEADER) == "0"
+    assert out.header(OFFSET_HEADER) == "42"
+    assert out.header("ce_id") == "x"  # the original headers follow
+    assert out.key == msg.key
+    assert out.value == (value or b"")
+
+
+def test_a_topic_not_of_the_federation_is_an_error(ingest: Ingest) -> None:
+    msg = SourceMessage("elsewhere", 0, 0, None, _encoded("BirthRecorded"))
+    [out] = ingest.route(msg)
+    assert out.header(CODE_HEADER) == "unknown_topic"
+
+
+def test_error_messages_never_quote_values(settings: Settings, ingest: Ingest) -> None:
+    value = _encoded("BirthRecorded", source_city="620600")
+    [out] = ingest.route(_msg(settings, "620700", "births", value))
+    mother_ref = sample_records()["BirthRecorded"]["mother_ref"]
+    assert mother_ref not in str(out.headers)
