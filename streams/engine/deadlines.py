@@ -21,35 +21,53 @@ Entry: TypeAlias = tuple[int, str, str, RecordKey]
 Due: TypeAlias = tuple[str, str, RecordKey]
 
 
+class _GateHeap:
+    """One gate's min-heap of entries and the set of those entries (no duplicates)."""
+
+    __slots__ = ("heap", "members")
+
+    def __init__(self) -> None:
+        self.heap: list[Entry] = []
+        self.members: set[Entry] = set()
+
+
 class DeadlineIndex:
     """Min-heaps of pending judgements, per gate, without duplicate entries."""
 
     def __init__(self) -> None:
-        self._heaps: dict[Gate, list[Entry]] = {}
-        self._members: set[tuple[Gate, Entry]] = set()
+        # One lookup per gate and entry: a gate is a tuple of up to a dozen pairs, so
+        # hashing it (rather than its entries) is the costly part of a push.
+        self._heaps: dict[Gate, _GateHeap] = {}
 
     def __len__(self) -> int:
-        return len(self._members)
+        return sum(len(h.members) for h in self._heaps.values())
 
     def gates(self) -> list[Gate]:
         """Every gate with entries."""
-        return [g for g, heap in self._heaps.items() if heap]
+        return [g for g, h in self._heaps.items() if h.heap]
 
     def push(self, mother_ref: str, pending: Iterable[Pending]) -> None:
         """Remember that ``mother_ref`` must be re-judged when each gate passes its instant."""
+        heaps = self._heaps
         for gate, instant, kind, key in pending:
             entry = (instant, mother_ref, kind, key)
-            if (gate, entry) not in self._members:
-                self._members.add((gate, entry))
-                heapq.heappush(self._heaps.setdefault(gate, []), entry)
+            h = heaps.get(gate)
+            if h is None:
+                h = heaps[gate] = _GateHeap()
+            if entry not in h.members:
+                h.members.add(entry)
+                heapq.heappush(h.heap, entry)
 
     def pop_due(self, gate: Gate, effective: int) -> list[Due]:
         """Remove and return the entries of ``gate`` with instant ≤ ``effective``."""
-        heap = self._heaps.get(gate)
+        h = self._heaps.get(gate)
         due: list[Due] = []
+        if h is None:
+            return due
+        heap, members = h.heap, h.members
         while heap and heap[0][0] <= effective:
             entry = heapq.heappop(heap)
-            self._members.discard((gate, entry))
+            members.discard(entry)
             due.append((entry[1], entry[2], entry[3]))
         return due
 
@@ -59,10 +77,10 @@ class DeadlineIndex:
         An operator report, not a hot path: it walks every entry.
         """
         held: dict[Pair, int] = {}
-        for gate, heap in self._heaps.items():
+        for gate, h in self._heaps.items():
             marks = {p: watermarks.get(*p) for p in gate}
             top = max(marks.values(), default=0)
-            for instant, *_ in heap:
+            for instant, *_ in h.heap:
                 if top < instant:
                     continue  # nobody has reached it yet: not due anywhere
                 for pair, mark in marks.items():
@@ -73,7 +91,9 @@ class DeadlineIndex:
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form."""
         entries = sorted(
-            (gate_text(g), i, m, k, record_key_text(r)) for g, (i, m, k, r) in self._members
+            (gate_text(g), i, m, k, record_key_text(r))
+            for g, h in self._heaps.items()
+            for i, m, k, r in h.members
         )
         return {"entries": [list(e) for e in entries]}
 

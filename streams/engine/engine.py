@@ -182,7 +182,8 @@ class CaseEngine:
     ) -> bool:
         """Judge, diff against what was emitted, record it; True if the state changed."""
         result = judge(state, self.watermarks, self.params, scope)
-        self._push(state.mother_ref, result.pending)
+        if result.pending:
+            self._push(state.mother_ref, result.pending)
         changed = _diff_requests(state, result.requests, scope, out)
         for nid, notice in result.notices.items():
             if nid not in state.notified:
@@ -192,8 +193,9 @@ class CaseEngine:
         return changed
 
     def _push(self, mother_ref: str, pending: Iterable[Pending]) -> None:
-        for gate, *_ in pending:
-            self.watermarks.effective(gate)  # register the gate for advances
+        # No need to register the gates with the watermarks here: a judgement is pending
+        # only after ``Context.settled`` asked ``self.watermarks.effective(gate)``, which
+        # registers the gate, so its advances are reported.
         self.index.push(mother_ref, pending)
 
 

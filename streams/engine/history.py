@@ -34,6 +34,8 @@ def _order(fact: Fact) -> tuple[int, str]:
 
 def as_of(versions: Sequence[F], instant: int) -> F | None:
     """The version current at ``instant`` (VOID included), or None if none was recorded."""
+    if versions and versions[-1].recorded_at <= instant:
+        return versions[-1]  # the common case: most records have one version
     for v in reversed(versions):
         if v.recorded_at <= instant:
             return v
@@ -42,7 +44,11 @@ def as_of(versions: Sequence[F], instant: int) -> F | None:
 
 def live_as_of(versions: Sequence[F], instant: int) -> F | None:
     """The live version at ``instant``: None if absent or voided."""
-    v = as_of(versions, instant)
+    v = (
+        versions[-1]
+        if versions and versions[-1].recorded_at <= instant
+        else as_of(versions, instant)
+    )
     return None if v is None or v.action == VOID else v
 
 

@@ -17,22 +17,23 @@ class EngineParams:
     rules: RuleSettings = field(default_factory=RuleSettings)
     #: births and registrations of every member: matching depends on both sides.
     match_gate: Gate = field(init=False, compare=False)
+    #: Offset of the deadline zone from UTC, in hours (``rules.timezone_offset_hours``).
+    tz: int = field(init=False, compare=False)
     _pou_gates: dict[str, Gate] = field(init=False, compare=False, repr=False)
+    #: Gates built per judgement otherwise (make_gate sorts): by method name and arguments.
+    _gates: dict[tuple[str, ...], Gate] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         gate = make_gate((c, s) for c in self.cities for s in (BIRTHS, REGISTRATIONS))
         object.__setattr__(self, "match_gate", gate)
+        object.__setattr__(self, "tz", self.rules.timezone_offset_hours)
         object.__setattr__(self, "_pou_gates", {})
+        object.__setattr__(self, "_gates", {})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineParams:
         """Parameters of the federation described by ``settings``."""
         return cls(cities=settings.city_codes, rules=settings.rules)
-
-    @property
-    def tz(self) -> int:
-        """Offset of the deadline zone from UTC, in hours."""
-        return self.rules.timezone_offset_hours
 
     def outcome_gate(self, report_city: str) -> Gate:
         """Births and terminations of every member, plus the report's own pregnancies stream.
@@ -50,8 +51,25 @@ class EngineParams:
 
     def registrations_gate(self, *cities: str) -> Gate:
         """The registrations streams of ``cities``."""
-        return make_gate((c, REGISTRATIONS) for c in cities)
+        args = ("registrations_gate", *cities)
+        gate = self._gates.get(args)
+        if gate is None:
+            gate = self._gates[args] = make_gate((c, REGISTRATIONS) for c in cities)
+        return gate
 
     def notice_gate(self, outcome_city: str, outcome_stream: str, addressed: str) -> Gate:
         """The outcome's own stream plus the addressed city's pregnancy reports."""
-        return make_gate(((outcome_city, outcome_stream), (addressed, PREGNANCIES)))
+        args = ("notice_gate", outcome_city, outcome_stream, addressed)
+        gate = self._gates.get(args)
+        if gate is None:
+            pairs = ((outcome_city, outcome_stream), (addressed, PREGNANCIES))
+            gate = self._gates[args] = make_gate(pairs)
+        return gate
+
+    def own_gate(self, city: str, stream: str) -> Gate:
+        """The gate of one (city, stream) pair."""
+        args = ("own_gate", city, stream)
+        gate = self._gates.get(args)
+        if gate is None:
+            gate = self._gates[args] = make_gate([(city, stream)])
+        return gate

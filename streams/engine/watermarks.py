@@ -34,15 +34,30 @@ def gate_from_text(text: str) -> Gate:
     return make_gate((c, s) for c, s in pairs)
 
 
+class _GateMin:
+    """A known gate's effective value and how many of its pairs sit at that minimum.
+
+    Mutable and reached straight from each pair (see ``Watermarks._gates_of``), so that an
+    advance never hashes a gate: a gate is a tuple of up to a dozen pairs, and hashing it
+    on every advance of every one of its pairs was a measurable share of watermark work.
+    """
+
+    __slots__ = ("at_min", "gate", "value")
+
+    def __init__(self, gate: Gate, value: int, at_min: int) -> None:
+        self.gate = gate
+        self.value = value
+        self.at_min = at_min
+
+
 class Watermarks:
     """``complete_through`` per (city, stream), monotone; effective values per gate, cached."""
 
     def __init__(self, marks: Mapping[Pair, int] | None = None) -> None:
         self._marks: dict[Pair, int] = dict(marks or {})
-        self._effective: dict[Gate, int] = {}
-        #: How many pairs of each gate sit at its minimum: only the last to leave raises it.
-        self._at_min: dict[Gate, int] = {}
-        self._gates_of: dict[Pair, list[Gate]] = {}
+        #: Known gates; an unknown gate is registered by its first :meth:`effective`.
+        self._gates: dict[Gate, _GateMin] = {}
+        self._gates_of: dict[Pair, list[_GateMin]] = {}
 
     def get(self, city: str, stream: str) -> int:
         """The watermark of one pair, :data:`NO_WATERMARK` if none yet."""
@@ -50,12 +65,14 @@ class Watermarks:
 
     def effective(self, gate: Gate) -> int:
         """Minimum watermark over the gate's pairs."""
-        value = self._effective.get(gate)
-        if value is None:
-            value = self._compute(gate)
+        known = self._gates.get(gate)
+        if known is None:
+            known = _GateMin(gate, NO_WATERMARK, 0)
+            self._compute(known)
+            self._gates[gate] = known
             for pair in gate:
-                self._gates_of.setdefault(pair, []).append(gate)
-        return value
+                self._gates_of.setdefault(pair, []).append(known)
+        return known.value
 
     def advance(self, city: str, stream: str, complete_through: int) -> list[Gate]:
         """Raise one pair's watermark; returns the known gates whose effective value rose.
@@ -68,13 +85,13 @@ class Watermarks:
             return []
         self._marks[pair] = complete_through
         risen = []
-        for gate in self._gates_of.get(pair, ()):
-            if self._effective[gate] != old:
+        for known in self._gates_of.get(pair, ()):
+            if known.value != old:
                 continue  # this pair was not (one of) the gate's minimum
-            self._at_min[gate] -= 1
-            if self._at_min[gate] == 0:
-                self._compute(gate)
-                risen.append(gate)
+            known.at_min -= 1
+            if known.at_min == 0:  # the last pair at the minimum left it: recompute
+                self._compute(known)
+                risen.append(known.gate)
         return risen
 
     def marks(self) -> dict[Pair, int]:
@@ -90,10 +107,8 @@ class Watermarks:
         """Inverse of :meth:`to_dict`."""
         return cls({(c, s): int(v) for c, s, v in data["marks"]})
 
-    def _compute(self, gate: Gate) -> int:
+    def _compute(self, known: _GateMin) -> None:
         get = self._marks.get
-        values = [get(p, NO_WATERMARK) for p in gate]
-        value = min(values, default=NO_WATERMARK)
-        self._effective[gate] = value
-        self._at_min[gate] = values.count(value)
-        return value
+        values = [get(p, NO_WATERMARK) for p in known.gate]
+        known.value = min(values, default=NO_WATERMARK)
+        known.at_min = values.count(known.value)

@@ -13,7 +13,7 @@ import datetime as dt
 
 from streams.engine.facts import Birth, Fact
 from streams.engine.outputs import BIRTH_NOT_REGISTERED, NORMAL, RequestOut
-from streams.engine.rules.common import Context, day_plus
+from streams.engine.rules.common import Context
 from streams.engine.rules.deadline import Shape, judge_deadline
 from streams.engine.watermarks import Gate
 
@@ -29,9 +29,13 @@ class BirthNotRegistered:
         """Only births to a woman whose hukou is in another city."""
         return v.mother_hukou_city != v.source_city
 
-    def deadline(self, ctx: Context, v: Birth) -> dt.date:
-        """birth_date + registration_deadline_days."""
-        return day_plus(v.birth_date, ctx.params.rules.registration_deadline_days)
+    def deadline(self, ctx: Context, v: Birth) -> int:
+        """birth_date + registration_deadline_days (ordinal)."""
+        return v.birth_date.toordinal() + ctx.params.rules.registration_deadline_days
+
+    def addressed(self, ctx: Context, v: Birth) -> str:
+        """The hukou city."""
+        return v.mother_hukou_city
 
     def gate(self, ctx: Context, v: Birth) -> Gate:
         """Births and registrations of every member (matching depends on both)."""

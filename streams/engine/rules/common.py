@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -49,16 +49,14 @@ class Context:
         self.pending.add((gate, instant, kind, key))
         return False
 
-    def triggers(self, table: Mapping[RecordKey, list[F]]) -> Iterator[tuple[RecordKey, list[F]]]:
+    def triggers(self, table: Mapping[RecordKey, list[F]]) -> Iterable[tuple[RecordKey, list[F]]]:
         """The records of ``table`` within the judgement's scope."""
         scope = self.scope
         if scope is None:
-            yield from table.items()
-            return
-        for key in scope:
-            versions = table.get(key)
-            if versions is not None:
-                yield key, versions
+            return table.items()
+        # A list, not a generator: scopes hold one or two keys, and a generator costs more
+        # to set up than the list does to build.
+        return [(key, table[key]) for key in scope if key in table]
 
     def date_text(self, instant: int) -> str:
         """The local (CST) date of an instant, as YYYY-MM-DD."""

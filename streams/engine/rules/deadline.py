@@ -17,9 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from streams.engine.days import end_of_day
+from streams.engine.days import EPOCH_ORDINAL, MS_PER_DAY, MS_PER_HOUR
 from streams.engine.facts import VOID, Fact, RecordKey
-from streams.engine.ids import request_id
 from streams.engine.outputs import OPEN, WITHDRAWN, RequestOut
 from streams.engine.rules.common import Context, build_request
 from streams.engine.watermarks import Gate
@@ -49,8 +48,16 @@ class DeadlineRule(Protocol[T_contra]):
         """Whether this trigger version is subject to the rule."""
         ...
 
-    def deadline(self, ctx: Context, v: T_contra) -> dt.date:
-        """The deadline day D (inclusive)."""
+    def deadline(self, ctx: Context, v: T_contra) -> int:
+        """The deadline day D (inclusive), as a proleptic Gregorian ordinal.
+
+        An ordinal rather than a date: it is computed for every version at every
+        judgement, while the date itself is only needed in the wording of a request.
+        """
+        ...
+
+    def addressed(self, ctx: Context, v: T_contra) -> str:
+        """The city a request raised on this version is addressed to (as in its shape)."""
         ...
 
     def gate(self, ctx: Context, v: T_contra) -> Gate:
@@ -75,7 +82,9 @@ class _Fired(Generic[T]):
     index: int
     version: T
     due: int
-    shape: Shape
+    #: The deadline day's ordinal; the shape (with its worded reason) is built from it
+    #: only for the versions that end up as requests.
+    day: int
 
 
 def judge_deadline(
@@ -84,31 +93,36 @@ def judge_deadline(
     """Desired requests of ``rule`` for every trigger record in ``table``."""
     out: dict[str, RequestOut] = {}
     for key, versions in ctx.triggers(table):
-        fired = _fired_versions(ctx, rule, key, versions)
-        for rid, f in fired.items():
-            out[rid] = _request(ctx, rule, key, versions, f)
+        for f in _fired_versions(ctx, rule, key, versions).values():
+            req = _request(ctx, rule, key, versions, f)
+            out[req.request_id] = req
     return out
 
 
 def _fired_versions(
     ctx: Context, rule: DeadlineRule[T], key: RecordKey, versions: list[T]
 ) -> dict[str, _Fired[T]]:
+    """The versions that came due unsatisfied, by addressed city (the latest one wins).
+
+    Keyed by addressed city rather than by request id: within one rule and trigger the
+    id is ``request_id(kind, [key], addressed)``, a one-to-one function of the city, so
+    the merge is the same and the uuid5 is computed only for the requests built.
+    """
     fired: dict[str, _Fired[T]] = {}
     last = len(versions) - 1
-    tz = ctx.params.tz
+    tz_ms = ctx.params.tz * MS_PER_HOUR
     for i, v in enumerate(versions):
         if v.action == VOID or not rule.applies(ctx, v):
             continue
         day = rule.deadline(ctx, v)
-        due = end_of_day(day, tz)
+        due = (day - EPOCH_ORDINAL + 1) * MS_PER_DAY - tz_ms  # end_of_day(D), inlined
         if i < last and versions[i + 1].recorded_at <= due:
             continue  # replaced before its deadline: this version never came due
         if not ctx.settled(rule.gate(ctx, v), due, rule.kind, key):
             continue
         if rule.satisfied_at(ctx, v, due):
             continue
-        shape = rule.shape(ctx, v, day)
-        fired[request_id(rule.kind, [key], shape.addressed)] = _Fired(i, v, due, shape)
+        fired[rule.addressed(ctx, v)] = _Fired(i, v, due, day)
     return fired
 
 
@@ -116,6 +130,7 @@ def _request(
     ctx: Context, rule: DeadlineRule[T], key: RecordKey, versions: list[T], f: _Fired[T]
 ) -> RequestOut:
     current = versions[-1]
+    shape = rule.shape(ctx, f.version, dt.date.fromordinal(f.day))
     evidence: list[Fact] = [current]
     if f.index < len(versions) - 1:
         change = versions[f.index + 1]
@@ -124,7 +139,7 @@ def _request(
     else:
         late = rule.late_evidence(ctx, f.version)
         if late is None:
-            state, reason = OPEN, f.shape.reason
+            state, reason = OPEN, shape.reason
         else:
             evidence.append(late)
             state, reason = WITHDRAWN, f"recorded late on {ctx.date_text(late.recorded_at)}"
@@ -132,13 +147,13 @@ def _request(
         ctx,
         kind=rule.kind,
         keys=[key],
-        addressed=f.shape.addressed,
-        copy_to=f.shape.copy_to,
-        child_ref=f.shape.child_ref,
+        addressed=shape.addressed,
+        copy_to=shape.copy_to,
+        child_ref=shape.child_ref,
         evidence=evidence,
         raised_at=f.due,
-        respond_days=f.shape.respond_days,
-        priority=f.shape.priority,
+        respond_days=shape.respond_days,
+        priority=shape.priority,
         state=state,
         reason=reason,
     )

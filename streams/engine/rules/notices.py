@@ -21,7 +21,6 @@ from streams.engine.history import live_as_of
 from streams.engine.outputs import APPROVED_LATE_TERMINATION, OUTCOME_RECORDED_ELSEWHERE, NoticeOut
 from streams.engine.rules.common import Context, build_notice
 from streams.engine.rules.pregnancy_outcome_unknown import outcome_date, outcome_window
-from streams.engine.watermarks import make_gate
 
 #: Pseudo-kind under which pending notice judgements are indexed.
 NOTICES = "NOTICES"
@@ -44,21 +43,31 @@ def desired(ctx: Context) -> dict[str, NoticeOut]:
 def _outcome_notices(ctx: Context, key: RecordKey, versions: Sequence[Outcome]) -> list[NoticeOut]:
     city = key[1]
     addressees = {v.mother_hukou_city for v in versions if v.action != VOID}
-    addressees.update(k[1] for k in ctx.state.pregnancies)
+    pregnancies = ctx.state.pregnancies
+    addressees.update(k[1] for k in pregnancies)
     addressees.discard(city)
+    if not addressees:
+        return []
+    # Sorted by key so that the evidence named never depends on arrival order (once here,
+    # not once per addressed city).
+    by_key = sorted(pregnancies.items()) if pregnancies else []
     out = []
     for addressed in sorted(addressees):
-        n = _outcome_notice(ctx, key, versions, addressed)
+        reports = [v for k, v in by_key if k[1] == addressed]
+        n = _outcome_notice(ctx, key, versions, addressed, reports)
         if n is not None:
             out.append(n)
     return out
 
 
 def _outcome_notice(
-    ctx: Context, key: RecordKey, versions: Sequence[Outcome], addressed: str
+    ctx: Context,
+    key: RecordKey,
+    versions: Sequence[Outcome],
+    addressed: str,
+    reports: list[list[Pregnancy]],
 ) -> NoticeOut | None:
-    # Sorted by key so that the evidence named never depends on arrival order.
-    reports = [v for k, v in sorted(ctx.state.pregnancies.items()) if k[1] == addressed]
+    """The notice to ``addressed`` about an outcome, given that city's reports (by key)."""
     instants = {v.recorded_at for v in versions}
     for r in reports:
         instants.update(p.recorded_at for p in r)
@@ -109,7 +118,7 @@ def _approval_notices(ctx: Context, key: RecordKey, versions: list[Termination])
         ):
             first.setdefault(v.mother_hukou_city, v)
     out = []
-    gate = make_gate([(key[1], key[0])])
+    gate = ctx.params.own_gate(key[1], key[0])
     for hukou, v in sorted(first.items()):
         if ctx.settled(gate, v.recorded_at, NOTICES, key):
             out.append(

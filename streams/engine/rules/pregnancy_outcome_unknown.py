@@ -56,6 +56,20 @@ def _in_window(ctx: Context, p: Pregnancy, instant: int | None) -> list[Outcome]
     return [o for o in _outcomes(ctx, instant) if start <= outcome_date(o) <= end]
 
 
+def _any_in_window(ctx: Context, p: Pregnancy, instant: int) -> bool:
+    """Whether an outcome live at ``instant`` is dated in the window (``_in_window``, short-cut)."""
+    start, end = outcome_window(ctx, p)
+    for b_versions in ctx.state.births.values():
+        b = live_as_of(b_versions, instant)
+        if b is not None and start <= b.birth_date <= end:
+            return True
+    for t_versions in ctx.state.terminations.values():
+        t = live_as_of(t_versions, instant)
+        if t is not None and start <= t.procedure_date <= end:
+            return True
+    return False
+
+
 class PregnancyOutcomeUnknown:
     """The rule, as a :class:`~streams.engine.rules.deadline.DeadlineRule`."""
 
@@ -65,9 +79,13 @@ class PregnancyOutcomeUnknown:
         """Every reported pregnancy, local or migrant."""
         return True
 
-    def deadline(self, ctx: Context, v: Pregnancy) -> dt.date:
-        """EDD + 42 days."""
-        return outcome_window(ctx, v)[1]
+    def deadline(self, ctx: Context, v: Pregnancy) -> int:
+        """EDD + 42 days (ordinal): the end of the outcome window."""
+        return v.expected_delivery_date.toordinal() + ctx.params.rules.outcome_window_after_edd_days
+
+    def addressed(self, ctx: Context, v: Pregnancy) -> str:
+        """The residence city."""
+        return v.residence_city
 
     def gate(self, ctx: Context, v: Pregnancy) -> Gate:
         """Births and terminations of every member, plus the report's stream."""
@@ -75,7 +93,7 @@ class PregnancyOutcomeUnknown:
 
     def satisfied_at(self, ctx: Context, v: Pregnancy, instant: int) -> bool:
         """An outcome in the window was live at ``instant``."""
-        return bool(_in_window(ctx, v, instant))
+        return _any_in_window(ctx, v, instant)
 
     def late_evidence(self, ctx: Context, v: Pregnancy) -> Fact | None:
         """The earliest-recorded outcome in the window, now."""

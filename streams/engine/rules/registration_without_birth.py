@@ -13,7 +13,7 @@ import datetime as dt
 
 from streams.engine.facts import Fact, Registration
 from streams.engine.outputs import NORMAL, REGISTRATION_WITHOUT_BIRTH, RequestOut
-from streams.engine.rules.common import Context, day_plus
+from streams.engine.rules.common import Context
 from streams.engine.rules.deadline import Shape, judge_deadline
 from streams.engine.watermarks import Gate
 
@@ -29,9 +29,13 @@ class RegistrationWithoutBirth:
         """Birth place unknown or another city than the registering one."""
         return v.birth_place_city is None or v.birth_place_city != v.source_city
 
-    def deadline(self, ctx: Context, v: Registration) -> dt.date:
-        """registered_on + birth_grace_after_registration_days."""
-        return day_plus(v.registered_on, ctx.params.rules.birth_grace_after_registration_days)
+    def deadline(self, ctx: Context, v: Registration) -> int:
+        """registered_on + birth_grace_after_registration_days (ordinal)."""
+        return v.registered_on.toordinal() + ctx.params.rules.birth_grace_after_registration_days
+
+    def addressed(self, ctx: Context, v: Registration) -> str:
+        """The birth-place city, else the registering city."""
+        return v.birth_place_city or v.source_city
 
     def gate(self, ctx: Context, v: Registration) -> Gate:
         """Births and registrations of every member (matching depends on both)."""
