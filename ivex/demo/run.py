@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from ivex.demo.environment import DemoEnvironment, demo_environment
 from ivex.demo.feed import FeedTotals, batches, coarsen, feed
 from ivex.demo.settle import wait_until_settled
 from ivex.demo.wirecheck import wire_check
-from ivex.demo.workers import running_workers
+from ivex.demo.workers import check_alive, running_workers
 from ivex.provision import apply_topics
 from ivex.settings import Settings
 from ivex.simulation.params import build_params
@@ -71,10 +71,10 @@ def run_pipeline(console: Console, env: DemoEnvironment, options: DemoOptions) -
     console.print(f"Wire check: {exact}/{len(checks)} record types round-tripped byte-exact.")
     sim_dir = env.run_dir / "sim"
     manifest = _simulate(console, settings, sim_dir, options)
-    with running_workers(options.workers, env.run_dir, env.env, APP_ID):
+    with running_workers(options.workers, env.run_dir, env.env, APP_ID) as procs:
         plan = coarsen(manifest["publish_plan"], options.batch_every)
         totals = _feed(settings, sim_dir, plan)
-        _settle(console, settings)
+        _settle(console, settings, lambda: check_alive(procs, env.run_dir))
     requests = requests_on_topics(settings)
     report = compare(load_truth(sim_dir / "truth.jsonl"), requests)
     _print_summary(console, env, totals, requests, report)
@@ -108,14 +108,16 @@ def _feed(settings: Settings, sim_dir: Path, plan: dict[str, Any]) -> FeedTotals
         )
 
 
-def _settle(console: Console, settings: Settings) -> None:
+def _settle(console: Console, settings: Settings, alive: Callable[[], None]) -> None:
     names = TopicNames(settings)
     with console.status("Waiting for the stream workers to catch up") as status:
+
+        def poll(lag: int) -> None:
+            alive()
+            status.update(f"Stream workers catching up: {lag:,} behind")
+
         wait_until_settled(
-            settings,
-            faust_id(settings, APP_ID),
-            names.all_city_topics(),
-            on_poll=lambda lag: status.update(f"Stream workers catching up: {lag:,} behind"),
+            settings, faust_id(settings, APP_ID), names.all_city_topics(), on_poll=poll
         )
 
 

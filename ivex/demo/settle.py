@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 from ivex.errors import IvexError
 from ivex.kafka_config import client_config
@@ -33,7 +35,7 @@ def group_lag(settings: Settings, group: str, topics: Sequence[str]) -> int:
     admin = KafkaAdminClient(**client_config(settings))
     consumer = KafkaConsumer(**client_config(settings), group_id=None)
     try:
-        committed = admin.list_group_offsets({group: None}).get(group, {})
+        committed = _committed(admin, group)
         names = set(topics) | {tp.topic for tp in committed}
         partitions = [
             TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())
@@ -47,6 +49,15 @@ def group_lag(settings: Settings, group: str, topics: Sequence[str]) -> int:
     finally:
         consumer.close()
         admin.close()
+
+
+def _committed(admin: KafkaAdminClient, group: str) -> dict[TopicPartition, Any]:
+    try:
+        offsets: dict[TopicPartition, Any] = admin.list_group_offsets({group: None})[group]
+    except KafkaError:
+        # No coordinator or no group yet: the workers have not committed anything.
+        return {}
+    return offsets
 
 
 def wait_until_settled(

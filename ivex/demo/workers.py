@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ivex.errors import IvexError
+
 
 @contextmanager
 def running_workers(
@@ -23,7 +25,7 @@ def running_workers(
             data_dir.mkdir(parents=True, exist_ok=True)
             log = (run_dir / f"worker-{n}.log").open("wb")
             cmd = [
-                sys.executable, "-m", "ivex.cli.main", "streams", "worker",
+                sys.executable, "-m", "ivex", "streams", "worker",
                 "--app-id", app_id, "--data-dir", str(data_dir),
             ]  # fmt: skip
             procs.append(
@@ -35,6 +37,24 @@ def running_workers(
     finally:
         for proc in procs:
             _stop(proc)
+
+
+class WorkerDiedError(IvexError):
+    """A stream worker exited while the demo needed it."""
+
+    code = "worker_died"
+
+    def __init__(self, returncode: int, log: Path) -> None:
+        super().__init__(f"a stream worker exited with code {returncode}; see {log}")
+        self.returncode = returncode
+        self.log = log
+
+
+def check_alive(procs: list[subprocess.Popen[bytes]], run_dir: Path) -> None:
+    """Raise :class:`WorkerDiedError` if any worker has exited."""
+    for n, proc in enumerate(procs):
+        if proc.poll() is not None:
+            raise WorkerDiedError(proc.returncode, run_dir / f"worker-{n}.log")
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

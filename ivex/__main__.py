@@ -1,0 +1,5 @@
+"""``python -m ivex``: the same as the ``ivex`` command."""
+
+from ivex.cli.main import main
+
+main()
