@@ -45,17 +45,37 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 
 
 def _register() -> None:
-    from ivex.cli import broker, demo, outbox, publish, serve_ingest, simulate, topics, verify
+    # Imported here, not at module level: `ivex --help` stays fast and import-light.
+    from ivex.cli import (
+        broker,
+        demo,
+        outbox,
+        publish,
+        requests,
+        respond,
+        serve_ingest,
+        simulate,
+        streams,
+        subscribe,
+        topics,
+        verify,
+    )
 
-    for module in (broker, topics, demo, publish, serve_ingest, outbox, simulate, verify):
+    for module in (
+        demo,
+        broker,
+        topics,
+        publish,
+        serve_ingest,
+        outbox,
+        streams,
+        subscribe,
+        respond,
+        requests,
+        simulate,
+        verify,
+    ):
         cli.add_command(module.command)
-    from ivex.cli import requests, respond, subscribe
-
-    for module in (subscribe, respond, requests):
-        cli.add_command(module.command)
-    from ivex.cli import streams
-
-    cli.add_command(streams.command)
 
 
 def main() -> None:
@@ -74,7 +94,3 @@ def main() -> None:
         click.secho(f"error [{exc.code}]: {exc.message}", fg="red", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-if __name__ == "__main__":
-    main()
