@@ -205,8 +205,10 @@ def _diff_requests(
     scope: Scope | None,
     out: EngineOutput,
 ) -> bool:
-    changed = False
     emitted = state.emitted
+    if not emitted and not desired:
+        return False  # the common re-judgement: nothing raised before or now
+    changed = False
     for rid, req in desired.items():
         if emitted.get(rid) != req:
             emitted[rid] = req
@@ -239,5 +241,12 @@ class _Due:
         self.women: dict[str, dict[str, set[RecordKey]]] = {}
 
     def add(self, entries: Iterable[Due]) -> None:
+        women = self.women
         for mother_ref, kind, key in entries:
-            self.women.setdefault(mother_ref, {}).setdefault(kind, set()).add(key)
+            kinds = women.get(mother_ref)
+            if kinds is None:
+                women[mother_ref] = {kind: {key}}
+            elif kind in kinds:
+                kinds[kind].add(key)
+            else:
+                kinds[kind] = {key}

@@ -28,6 +28,16 @@ def request_id(kind: str, keys: Iterable[RecordKey | str], addressed_city: str) 
 
 
 @functools.lru_cache(maxsize=65_536)
+def trigger_id(kind: str, key: RecordKey, addressed_city: str) -> str:
+    """``request_id(kind, [key], addressed_city)``: one triggering record, cached.
+
+    Re-judging recomputes the same single-trigger ids over and over; caching on the
+    key tuple also spares building the name text.
+    """
+    return _uuid5(f"{kind}|{record_key_text(key)}|{addressed_city}")
+
+
+@functools.lru_cache(maxsize=65_536)
 def _uuid5(name: str) -> str:
     # Re-judging recomputes the same ids over and over; uuid5 is the costly part.
     return str(uuid.uuid5(NAMESPACE, name))

@@ -112,17 +112,14 @@ def _match_component(
     """Births and registrations linked to ``start`` by certificates or close birth dates."""
     if len(state.births) + len(state.registrations) == 1:
         return ([start], []) if start in state.births else ([], [start])
-    nodes: dict[RecordKey, tuple[set[int], set[str | None]]] = {}
+    nodes: dict[RecordKey, tuple[set[int], set[str]]] = {}
     tables: tuple[Iterable[tuple[RecordKey, Sequence[Birth | Registration]]], ...] = (
         state.births.items(),
         state.registrations.items(),
     )
     for table in tables:
         for key, versions in table:
-            nodes[key] = (
-                {v.birth_date.toordinal() for v in versions if v.action != VOID},
-                {v.certificate_no for v in versions if v.action != VOID},
-            )
+            nodes[key] = _node(versions)
     component = {start}
     frontier = [start]
     while frontier:
@@ -130,10 +127,28 @@ def _match_component(
         for other, (o_days, o_certs) in nodes.items():
             if other in component:
                 continue
-            shared = certs & o_certs
-            shared.discard(None)
-            if shared or any(abs(a - b) <= tolerance for a in days for b in o_days):
+            if not certs.isdisjoint(o_certs) or _close(days, o_days, tolerance):
                 component.add(other)
                 frontier.append(other)
     births = [k for k in component if k[0] == "births"]
     return births, [k for k in component if k[0] != "births"]
+
+
+def _node(versions: Sequence[Birth | Registration]) -> tuple[set[int], set[str]]:
+    """Birth-date ordinals and certificate numbers of the live versions.
+
+    A missing certificate (None) links nothing, so it is left out of the set.
+    """
+    days: set[int] = set()
+    certs: set[str] = set()
+    for v in versions:
+        if v.action != VOID:
+            days.add(v.birth_date.toordinal())
+            if v.certificate_no is not None:
+                certs.add(v.certificate_no)
+    return days, certs
+
+
+def _close(days: set[int], o_days: set[int], tolerance: int) -> bool:
+    """Whether some birth dates of the two sets are within ``tolerance`` days."""
+    return any(abs(a - b) <= tolerance for a in days for b in o_days)

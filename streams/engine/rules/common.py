@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from streams.engine.days import MS_PER_DAY, local_date
 from streams.engine.facts import Birth, Fact, RecordKey, Registration
 from streams.engine.history import WomanState, as_of, live_as_of, live_now
-from streams.engine.ids import notice_id, request_id
+from streams.engine.ids import request_id, trigger_id
 from streams.engine.matching import Matching, match
 from streams.engine.outputs import Evidence, NoticeOut, RequestOut
 from streams.engine.params import EngineParams
@@ -40,7 +40,8 @@ class Context:
     #: Trigger keys to judge; None judges every trigger.
     scope: Collection[RecordKey] | None = None
     pending: set[Pending] = field(default_factory=set)
-    _matchings: dict[tuple[int | None, str | None], Matching] = field(default_factory=dict)
+    #: Matchings by (instant, override event id); created on first use (few rules match).
+    _matchings: dict[tuple[int | None, str | None], Matching] | None = None
 
     def settled(self, gate: Gate, instant: int, kind: str, key: RecordKey) -> bool:
         """True if every record that could matter at ``instant`` is known; else note it."""
@@ -73,6 +74,8 @@ class Context:
         if override is not None and _current_at(self.state, override, instant):
             override = None  # the override changes nothing: share the cache entry
         token = override.event_id if override is not None else None
+        if self._matchings is None:
+            self._matchings = {}
         cached = self._matchings.get((instant, token))
         if cached is None:
             b_over = override if isinstance(override, Birth) else None
@@ -118,7 +121,7 @@ def build_request(
     ctx: Context,
     *,
     kind: str,
-    keys: Iterable[RecordKey],
+    keys: Sequence[RecordKey],
     addressed: str,
     copy_to: Iterable[str],
     child_ref: str | None,
@@ -130,8 +133,11 @@ def build_request(
     reason: str,
 ) -> RequestOut:
     """A request with its deterministic id; ``copy_to`` never contains the addressee."""
+    rid = (
+        request_id(kind, keys, addressed) if len(keys) > 1 else trigger_id(kind, keys[0], addressed)
+    )
     return RequestOut(
-        request_id=request_id(kind, keys, addressed),
+        request_id=rid,
         kind=kind,
         addressed_city=addressed,
         copy_to=tuple(sorted({c for c in copy_to if c and c != addressed})),
@@ -157,7 +163,7 @@ def build_notice(
 ) -> NoticeOut:
     """A notice with its deterministic id."""
     return NoticeOut(
-        notice_id=notice_id(kind, [key], addressed),
+        notice_id=trigger_id(kind, key, addressed),  # = notice_id(kind, [key], addressed)
         kind=kind,
         addressed_city=addressed,
         subject_ref=ctx.state.mother_ref,

@@ -20,7 +20,7 @@ from streams.engine.facts import VOID, Fact, Outcome, Pregnancy, RecordKey, Term
 from streams.engine.history import live_as_of
 from streams.engine.outputs import APPROVED_LATE_TERMINATION, OUTCOME_RECORDED_ELSEWHERE, NoticeOut
 from streams.engine.rules.common import Context, build_notice
-from streams.engine.rules.pregnancy_outcome_unknown import outcome_date, outcome_window
+from streams.engine.rules.pregnancy_outcome_unknown import outcome_date
 
 #: Pseudo-kind under which pending notice judgements are indexed.
 NOTICES = "NOTICES"
@@ -96,12 +96,15 @@ def _outcome_notice(
 def _report_covering(
     ctx: Context, reports: list[list[Pregnancy]], o: Outcome, instant: int
 ) -> Pregnancy | None:
-    day = outcome_date(o)
+    # outcome_window, in ordinals: no date objects built per report and instant
+    rules = ctx.params.rules
+    before, after = rules.outcome_window_before_edd_days, rules.outcome_window_after_edd_days
+    day = outcome_date(o).toordinal()
     for versions in reports:
         p = live_as_of(versions, instant)
         if p is not None:
-            start, end = outcome_window(ctx, p)
-            if start <= day <= end:
+            edd = p.expected_delivery_date.toordinal()
+            if edd - before <= day <= edd + after:
                 return p
     return None
 
