@@ -13,10 +13,10 @@ Exact, not heuristic: a judgement of a trigger reads only the records named here
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from streams.engine.facts import (
+    BIRTHS,
     VOID,
     Birth,
     Fact,
@@ -42,68 +42,86 @@ from streams.engine.rules.pregnancy_outcome_unknown import outcome_date
 def affected(state: WomanState, fact: Fact, params: EngineParams) -> Scope:
     """Rule kind → trigger keys whose judgement may change with ``fact``'s new version."""
     key = fact.key
+    rules = params.rules
+    window = (rules.outcome_window_before_edd_days, rules.outcome_window_after_edd_days)
     if isinstance(fact, Pregnancy):
-        windows = _windows(state.pregnancies[key], params)
-        return {PREGNANCY_OUTCOME_UNKNOWN: (key,), NOTICES: _outcomes_in(state, windows)}
+        edds = _edds(state, key)
+        return {PREGNANCY_OUTCOME_UNKNOWN: (key,), NOTICES: _outcomes_in(state, edds, window)}
     if isinstance(fact, Termination):
-        days = {v.procedure_date for v in state.terminations[key] if v.action != VOID}
+        days = _outcome_days(state, key)
         return {
-            PREGNANCY_OUTCOME_UNKNOWN: _reports_covering(state, days, params),
+            PREGNANCY_OUTCOME_UNKNOWN: _reports_covering(state, days, window),
             LATE_TERMINATION_UNAPPROVED: (key,),
             NOTICES: (key,),
         }
-    births, regs = _match_component(state, key, params.rules.registration_match_tolerance_days)
+    births, regs = _match_component(state, key, rules.registration_match_tolerance_days)
     scope: dict[str, Sequence[RecordKey]] = {
         BIRTH_NOT_REGISTERED: births,
         REGISTRATION_WITHOUT_BIRTH: regs,
     }
     if isinstance(fact, Birth):
-        days = {v.birth_date for v in state.births[key] if v.action != VOID}
-        scope[PREGNANCY_OUTCOME_UNKNOWN] = _reports_covering(state, days, params)
+        days = _outcome_days(state, key)
+        scope[PREGNANCY_OUTCOME_UNKNOWN] = _reports_covering(state, days, window)
         scope[NOTICES] = (key,)
     else:
         scope[DUPLICATE_REGISTRATION] = (key,)
     return scope
 
 
-def _windows(versions: Iterable[Pregnancy], params: EngineParams) -> list[tuple[int, int]]:
-    rules = params.rules
-    return [
-        (
-            v.expected_delivery_date.toordinal() - rules.outcome_window_before_edd_days,
-            v.expected_delivery_date.toordinal() + rules.outcome_window_after_edd_days,
+# Per-record values below are cached in the woman's state (WomanState.derived) and are
+# independent of the parameters, which are applied when comparing.
+
+
+def _edds(state: WomanState, key: RecordKey) -> set[int]:
+    """Expected-delivery ordinals of a report's live versions (its windows' centres)."""
+
+    def compute() -> set[int]:
+        versions = state.pregnancies[key]
+        return {v.expected_delivery_date.toordinal() for v in versions if v.action != VOID}
+
+    return state.derived(key, "edds", compute)
+
+
+def _outcome_days(state: WomanState, key: RecordKey) -> set[int]:
+    """Outcome-date ordinals of a birth's or termination's live versions."""
+
+    def compute() -> set[int]:
+        versions: Sequence[Outcome] = (
+            state.births[key] if key[0] == BIRTHS else state.terminations[key]
         )
-        for v in versions
-        if v.action != VOID
-    ]
+        return {outcome_date(v).toordinal() for v in versions if v.action != VOID}
+
+    return state.derived(key, "days", compute)
 
 
-def _outcomes_in(state: WomanState, windows: list[tuple[int, int]]) -> list[RecordKey]:
-    tables: tuple[Iterable[tuple[RecordKey, Sequence[Outcome]]], ...] = (
-        state.births.items(),
-        state.terminations.items(),
-    )
+def _in_windows(days: set[int], edds: set[int], window: tuple[int, int]) -> bool:
+    """Whether some day lies in [edd − before, edd + after] for some edd."""
+    before, after = window
+    for edd in edds:
+        lo, hi = edd - before, edd + after
+        for day in days:
+            if lo <= day <= hi:
+                return True
+    return False
+
+
+def _outcomes_in(state: WomanState, edds: set[int], window: tuple[int, int]) -> list[RecordKey]:
+    if not edds:
+        return []
     out = []
-    for table in tables:
-        for key, versions in table:
-            days = {outcome_date(v).toordinal() for v in versions if v.action != VOID}
-            if any(lo <= day <= hi for day in days for lo, hi in windows):
+    for table in (state.births, state.terminations):
+        for key in table:
+            if _in_windows(_outcome_days(state, key), edds, window):
                 out.append(key)
     return out
 
 
 def _reports_covering(
-    state: WomanState, days: set[dt.date], params: EngineParams
+    state: WomanState, days: set[int], window: tuple[int, int]
 ) -> list[RecordKey]:
-    if not state.pregnancies:
+    if not days:
         return []
-    ordinals = [d.toordinal() for d in days]
-    out = []
-    for key, versions in state.pregnancies.items():
-        windows = _windows(versions, params)
-        if any(lo <= day <= hi for day in ordinals for lo, hi in windows):
-            out.append(key)
-    return out
+    return [key for key in state.pregnancies if _in_windows(days, _edds(state, key), window)]
 
 
 def _match_component(
@@ -112,14 +130,8 @@ def _match_component(
     """Births and registrations linked to ``start`` by certificates or close birth dates."""
     if len(state.births) + len(state.registrations) == 1:
         return ([start], []) if start in state.births else ([], [start])
-    nodes: dict[RecordKey, tuple[set[int], set[str]]] = {}
-    tables: tuple[Iterable[tuple[RecordKey, Sequence[Birth | Registration]]], ...] = (
-        state.births.items(),
-        state.registrations.items(),
-    )
-    for table in tables:
-        for key, versions in table:
-            nodes[key] = _node(versions)
+    nodes = {key: _node(state, key) for key in state.births}
+    nodes.update((key, _node(state, key)) for key in state.registrations)
     component = {start}
     frontier = [start]
     while frontier:
@@ -130,25 +142,36 @@ def _match_component(
             if not certs.isdisjoint(o_certs) or _close(days, o_days, tolerance):
                 component.add(other)
                 frontier.append(other)
-    births = [k for k in component if k[0] == "births"]
-    return births, [k for k in component if k[0] != "births"]
+    births = [k for k in component if k[0] == BIRTHS]
+    return births, [k for k in component if k[0] != BIRTHS]
 
 
-def _node(versions: Sequence[Birth | Registration]) -> tuple[set[int], set[str]]:
-    """Birth-date ordinals and certificate numbers of the live versions.
+def _node(state: WomanState, key: RecordKey) -> tuple[set[int], set[str]]:
+    """Birth-date ordinals and certificate numbers of a record's live versions.
 
     A missing certificate (None) links nothing, so it is left out of the set.
     """
-    days: set[int] = set()
-    certs: set[str] = set()
-    for v in versions:
-        if v.action != VOID:
-            days.add(v.birth_date.toordinal())
-            if v.certificate_no is not None:
-                certs.add(v.certificate_no)
-    return days, certs
+
+    def compute() -> tuple[set[int], set[str]]:
+        versions: Sequence[Birth | Registration] = (
+            state.births[key] if key[0] == BIRTHS else state.registrations[key]
+        )
+        days: set[int] = set()
+        certs: set[str] = set()
+        for v in versions:
+            if v.action != VOID:
+                days.add(v.birth_date.toordinal())
+                if v.certificate_no is not None:
+                    certs.add(v.certificate_no)
+        return days, certs
+
+    return state.derived(key, "node", compute)
 
 
 def _close(days: set[int], o_days: set[int], tolerance: int) -> bool:
     """Whether some birth dates of the two sets are within ``tolerance`` days."""
-    return any(abs(a - b) <= tolerance for a in days for b in o_days)
+    for a in days:
+        for b in o_days:
+            if -tolerance <= a - b <= tolerance:
+                return True
+    return False
