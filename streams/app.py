@@ -111,6 +111,9 @@ def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust
         autodiscover=False,
         processing_guarantee="at_least_once",
         producer_acks=-1,
+        # Outputs and changelog records are sent one by one; without a linger every
+        # record is its own produce request, and the producer buffer fills up.
+        producer_linger=0.005,
         topic_allow_declare=True,  # only internal topics and changelogs are declared
         topic_disable_leader=True,
         topic_partitions=INTERNAL_PARTITIONS,
