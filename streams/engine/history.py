@@ -8,9 +8,9 @@ the order of arrival never matters); a VOID version means the record is absent.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from streams.engine.facts import (
     VOID,
@@ -26,7 +26,6 @@ from streams.engine.facts import (
 from streams.engine.outputs import RequestOut
 
 F = TypeVar("F", bound=Fact)
-T = TypeVar("T")
 
 
 def _order(fact: Fact) -> tuple[int, str]:
@@ -80,31 +79,10 @@ class WomanState:
     #: Latest content published per request_id: what the next judgement is diffed against.
     emitted: dict[str, RequestOut] = field(default_factory=dict)
     notified: set[str] = field(default_factory=set)
-    #: Values derived from one record's versions (its match-graph node, its windows), by
-    #: record key and name: recomputing them for every record of the woman on every
-    #: event was a good part of scope analysis. Dropped when the record gets a version;
-    #: not state (left out of ``to_dict`` and of ``==``).
-    _derived: dict[RecordKey, dict[str, object]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
-
-    def derived(self, key: RecordKey, name: str, compute: Callable[[], T]) -> T:
-        """``compute()``, cached until the record ``key`` gets a new version.
-
-        ``compute`` must depend only on the versions of ``key`` (and constants).
-        """
-        per_key = self._derived.get(key)
-        if per_key is None:
-            per_key = self._derived[key] = {}
-        if name in per_key:
-            return cast(T, per_key[name])
-        value = per_key[name] = compute()
-        return value
 
     def add(self, fact: Fact) -> bool:
         """Insert a version; True when it is older than the record's latest (stale)."""
         self.seen.add(fact.event_id)
-        self._derived.pop(fact.key, None)
         if isinstance(fact, Birth):
             return _insert(self.births, fact)
         if isinstance(fact, Registration):

@@ -20,7 +20,6 @@ from streams.engine.facts import (
     VOID,
     Birth,
     Fact,
-    Outcome,
     Pregnancy,
     RecordKey,
     Registration,
@@ -36,7 +35,6 @@ from streams.engine.outputs import (
     REGISTRATION_WITHOUT_BIRTH,
 )
 from streams.engine.params import EngineParams
-from streams.engine.rules.pregnancy_outcome_unknown import outcome_date
 
 
 def affected(state: WomanState, fact: Fact, params: EngineParams) -> Scope:
@@ -68,30 +66,17 @@ def affected(state: WomanState, fact: Fact, params: EngineParams) -> Scope:
     return scope
 
 
-# Per-record values below are cached in the woman's state (WomanState.derived) and are
-# independent of the parameters, which are applied when comparing.
-
-
 def _edds(state: WomanState, key: RecordKey) -> set[int]:
     """Expected-delivery ordinals of a report's live versions (its windows' centres)."""
-
-    def compute() -> set[int]:
-        versions = state.pregnancies[key]
-        return {v.expected_delivery_date.toordinal() for v in versions if v.action != VOID}
-
-    return state.derived(key, "edds", compute)
+    versions = state.pregnancies[key]
+    return {v.expected_delivery_date.toordinal() for v in versions if v.action != VOID}
 
 
 def _outcome_days(state: WomanState, key: RecordKey) -> set[int]:
     """Outcome-date ordinals of a birth's or termination's live versions."""
-
-    def compute() -> set[int]:
-        versions: Sequence[Outcome] = (
-            state.births[key] if key[0] == BIRTHS else state.terminations[key]
-        )
-        return {outcome_date(v).toordinal() for v in versions if v.action != VOID}
-
-    return state.derived(key, "days", compute)
+    if key[0] == BIRTHS:
+        return {v.birth_date.toordinal() for v in state.births[key] if v.action != VOID}
+    return {v.procedure_date.toordinal() for v in state.terminations[key] if v.action != VOID}
 
 
 def _in_windows(days: set[int], edds: set[int], window: tuple[int, int]) -> bool:
@@ -151,21 +136,17 @@ def _node(state: WomanState, key: RecordKey) -> tuple[set[int], set[str]]:
 
     A missing certificate (None) links nothing, so it is left out of the set.
     """
-
-    def compute() -> tuple[set[int], set[str]]:
-        versions: Sequence[Birth | Registration] = (
-            state.births[key] if key[0] == BIRTHS else state.registrations[key]
-        )
-        days: set[int] = set()
-        certs: set[str] = set()
-        for v in versions:
-            if v.action != VOID:
-                days.add(v.birth_date.toordinal())
-                if v.certificate_no is not None:
-                    certs.add(v.certificate_no)
-        return days, certs
-
-    return state.derived(key, "node", compute)
+    versions: Sequence[Birth | Registration] = (
+        state.births[key] if key[0] == BIRTHS else state.registrations[key]
+    )
+    days: set[int] = set()
+    certs: set[str] = set()
+    for v in versions:
+        if v.action != VOID:
+            days.add(v.birth_date.toordinal())
+            if v.certificate_no is not None:
+                certs.add(v.certificate_no)
+    return days, certs
 
 
 def _close(days: set[int], o_days: set[int], tolerance: int) -> bool:
