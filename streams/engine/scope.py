@@ -115,44 +115,53 @@ def _match_component(
     """Births and registrations linked to ``start`` by certificates or close birth dates."""
     if len(state.births) + len(state.registrations) == 1:
         return ([start], []) if start in state.births else ([], [start])
-    nodes = {key: _node(state, key) for key in state.births}
-    nodes.update((key, _node(state, key)) for key in state.registrations)
-    component = {start}
-    frontier = [start]
+    # Nodes as (key, birth-date ordinals, certificates) tuples: a woman has a handful of
+    # these records, and small tuples are cheaper to build and scan than sets.
+    rest = [(key, *_node(versions)) for key, versions in state.births.items()]
+    rest += [(key, *_node(versions)) for key, versions in state.registrations.items()]
+    frontier = [n for n in rest if n[0] == start]
+    rest = [n for n in rest if n[0] != start]
+    births: list[RecordKey] = []
+    regs: list[RecordKey] = []
     while frontier:
-        days, certs = nodes[frontier.pop()]
-        for other, (o_days, o_certs) in nodes.items():
-            if other in component:
-                continue
-            if not certs.isdisjoint(o_certs) or _close(days, o_days, tolerance):
-                component.add(other)
-                frontier.append(other)
-    births = [k for k in component if k[0] == BIRTHS]
-    return births, [k for k in component if k[0] != BIRTHS]
+        key, days, certs = frontier.pop()
+        (births if key[0] == BIRTHS else regs).append(key)
+        unlinked = []
+        for node in rest:
+            if _linked(days, certs, node[1], node[2], tolerance):
+                frontier.append(node)
+            else:
+                unlinked.append(node)
+        rest = unlinked
+    return births, regs
 
 
-def _node(state: WomanState, key: RecordKey) -> tuple[set[int], set[str]]:
+def _node(versions: Sequence[Birth | Registration]) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """Birth-date ordinals and certificate numbers of a record's live versions.
 
-    A missing certificate (None) links nothing, so it is left out of the set.
+    A missing certificate (None) links nothing, so it is left out.
     """
-    versions: Sequence[Birth | Registration] = (
-        state.births[key] if key[0] == BIRTHS else state.registrations[key]
-    )
-    days: set[int] = set()
-    certs: set[str] = set()
-    for v in versions:
-        if v.action != VOID:
-            days.add(v.birth_date.toordinal())
-            if v.certificate_no is not None:
-                certs.add(v.certificate_no)
-    return days, certs
+    if len(versions) == 1:  # the common case, without the loop
+        v = versions[0]
+        if v.action == VOID:
+            return (), ()
+        cert = v.certificate_no
+        return (v.birth_date.toordinal(),), (() if cert is None else (cert,))
+    live = [v for v in versions if v.action != VOID]
+    days = tuple({v.birth_date.toordinal() for v in live})
+    return days, tuple({v.certificate_no for v in live if v.certificate_no is not None})
 
 
-def _close(days: set[int], o_days: set[int], tolerance: int) -> bool:
-    """Whether some birth dates of the two sets are within ``tolerance`` days."""
+def _linked(
+    days: tuple[int, ...],
+    certs: tuple[str, ...],
+    o_days: tuple[int, ...],
+    o_certs: tuple[str, ...],
+    tolerance: int,
+) -> bool:
+    """A shared certificate, or birth dates within ``tolerance`` days."""
     for a in days:
         for b in o_days:
             if -tolerance <= a - b <= tolerance:
                 return True
-    return False
+    return any(c in o_certs for c in certs)
