@@ -1,13 +1,20 @@
 """The Faust application of the case engine: built at start-up from :class:`Settings`.
 
-Two agents (see :mod:`streams.driver` for the logic and the crash-safety argument):
+Four agents (see :mod:`streams.driver` for the logic and the crash-safety argument):
 
 - ``ingest`` reads every ``city.<code>.<stream>`` topic (raw bytes), decodes each record
   once, and forwards facts (by ``mother_ref``) and watermarks (to every partition) to the
   internal topic ``<prefix><app_id>-engine-in``; bad input goes to the errors topic.
 - ``engine`` runs one :class:`~streams.engine.engine.CaseEngine` per internal partition
-  over two RocksDB-backed, changelogged tables (``women``, ``partitions``) and sends
-  requests to ``assist.requests.<city>`` and notices to ``assist.notices.<city>``.
+  over two RocksDB-backed, changelogged tables (``women``, ``partitions``), sends notices
+  to ``assist.notices.<city>``, and request decisions and its exchange-clock ticks to
+  ``<prefix><app_id>-lifecycle-in``.
+- ``responses`` reads every ``assist.responses.<code>`` topic, decodes each response once
+  and forwards it (by ``request_id``) to the lifecycle topic; bad input goes to errors.
+- ``lifecycle`` runs one :class:`~streams.lifecycle.lifecycle.RequestLifecycle` per
+  lifecycle partition over two tables (``lifecycle``, ``lifecycle_clocks``) and publishes
+  request states to ``assist.requests.<city>``, escalations to ``assist.escalations`` and
+  rejected responses to ``dlq.<city>``.
 
 Delivery is at-least-once (NOTES: Faust's exactly-once has open duplicate bugs) with an
 idempotent producer and ``acks=all``; outputs are idempotent by construction.
@@ -19,10 +26,10 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -31,7 +38,9 @@ from ivex.settings import Settings
 from ivex.topics import INTERNAL_PARTITIONS
 from streams.driver.engines import EngineDriver
 from streams.driver.ingest import Ingest
+from streams.driver.lifecycles import LifecycleDriver
 from streams.driver.records import Outgoing, SourceMessage
+from streams.driver.responses import ResponseIngest
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +48,10 @@ DEFAULT_APP_ID: Final = "ivex-case-engine"
 DEFAULT_DATA_DIR: Final = Path(".ivex") / "streams"
 WOMEN_TABLE: Final = "women"
 PARTITIONS_TABLE: Final = "partitions"
+LIFECYCLE_TABLE: Final = "lifecycle"
+LIFECYCLE_CLOCKS_TABLE: Final = "lifecycle_clocks"
 #: Faust names their changelogs ``<faust id>-<table>-changelog``.
-TABLES: Final = (WOMEN_TABLE, PARTITIONS_TABLE)
+TABLES: Final = (WOMEN_TABLE, PARTITIONS_TABLE, LIFECYCLE_TABLE, LIFECYCLE_CLOCKS_TABLE)
 
 
 class _IdempotentProducer(faust_aiokafka.Producer):
@@ -61,6 +72,10 @@ class IvexApp(faust.App):
 
     #: The engine driver of this app (logs, tests); set by :func:`build_app`.
     ivex_driver: EngineDriver | None = None
+    #: The lifecycle driver of this app (logs, tests); set by :func:`build_app`.
+    ivex_lifecycle: LifecycleDriver | None = None
+    #: Internal topic → the driver of its partitions (for the rebalance callbacks).
+    ivex_partitioned: dict[str, _PartitionedDriver]
 
     def _new_transport(self) -> Any:
         if self.conf.broker_consumer[0].scheme != "kafka":
@@ -71,6 +86,11 @@ class IvexApp(faust.App):
         if self.conf.broker_producer[0].scheme != "kafka":
             return super()._new_producer_transport()
         return _Transport(self.conf.broker_producer, self)
+
+
+class _PartitionedDriver(Protocol):
+    def release(self, partitions: Iterable[int]) -> None: ...
+    def owned(self) -> list[int]: ...
 
 
 @dataclass(frozen=True)
@@ -93,8 +113,13 @@ def faust_id(settings: Settings, app_id: str) -> str:
 
 
 def internal_topic_name(settings: Settings, app_id: str) -> str:
-    """Name of the repartition topic between the two agents."""
+    """Name of the repartition topic between the ingest and the engine."""
     return f"{faust_id(settings, app_id)}-engine-in"
+
+
+def lifecycle_topic_name(settings: Settings, app_id: str) -> str:
+    """Name of the topic the lifecycle reads: decisions, responses, clock ticks."""
+    return f"{faust_id(settings, app_id)}-lifecycle-in"
 
 
 def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust.App:
@@ -126,24 +151,41 @@ def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust
         web_port=opts.web_port or 6066,
         web_host="127.0.0.1",
     )
-    _wire(app, settings, internal_topic_name(settings, opts.app_id))
+    internal = internal_topic_name(settings, opts.app_id)
+    sender = _Sender(app)
+    app.ivex_partitioned = {}
+    _wire_engine(app, settings, internal, lifecycle_topic_name(settings, opts.app_id), sender)
+    _wire_lifecycle(app, settings, lifecycle_topic_name(settings, opts.app_id), sender)
+    app.on_partitions_revoked.connect(_on_revoked)
+    app.on_partitions_assigned.connect(_on_assigned)
     return app
 
 
-def _wire(app: IvexApp, settings: Settings, internal: str) -> None:
-    ingest = Ingest(settings, internal, INTERNAL_PARTITIONS)
-    sources = app.topic(*ingest.topics, key_serializer="raw", value_serializer="raw")
-    engine_in = app.topic(
-        internal,
+def _internal_topic(app: IvexApp, name: str) -> Any:
+    return app.topic(
+        name,
         partitions=INTERNAL_PARTITIONS,
         internal=True,
         key_serializer="raw",
         value_serializer="raw",
     )
+
+
+def _wire_engine(
+    app: IvexApp, settings: Settings, internal: str, lifecycle: str, sender: _Sender
+) -> None:
+    ingest = Ingest(settings, internal, INTERNAL_PARTITIONS)
+    sources = app.topic(*ingest.topics, key_serializer="raw", value_serializer="raw")
+    engine_in = _internal_topic(app, internal)
     women = app.Table(WOMEN_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str)
     partition_state = app.Table(PARTITIONS_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str)
-    driver = EngineDriver(settings, women, partition_state, partitions=INTERNAL_PARTITIONS)
-    sender = _Sender(app)
+    driver = EngineDriver(
+        settings,
+        women,
+        partition_state,
+        partitions=INTERNAL_PARTITIONS,
+        lifecycle_topic=lifecycle,
+    )
 
     async def ingest_agent(stream: Any) -> None:
         async for event in stream.events():
@@ -155,18 +197,52 @@ def _wire(app: IvexApp, settings: Settings, internal: str) -> None:
             for record in driver.process(_source_message(event.message)):
                 await sender.send(record)
 
-    async def on_revoked(_sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
-        driver.release(tp.partition for tp in args[0] if tp.topic == internal)
-
-    async def on_assigned(_sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
-        mine = {tp.partition for tp in args[0] if tp.topic == internal}
-        driver.release(p for p in driver.owned() if p not in mine)
-
     app.agent(sources, name="ingest")(ingest_agent)
     app.agent(engine_in, name="engine")(engine_agent)
-    app.on_partitions_revoked.connect(on_revoked)
-    app.on_partitions_assigned.connect(on_assigned)
-    app.ivex_driver = driver  # for logs and tests
+    app.ivex_driver = driver  # for logs, tests and the rebalance callbacks
+    app.ivex_partitioned[internal] = driver
+
+
+def _wire_lifecycle(app: IvexApp, settings: Settings, lifecycle: str, sender: _Sender) -> None:
+    responses = ResponseIngest(settings, lifecycle, INTERNAL_PARTITIONS)
+    response_topics = app.topic(*responses.topics, key_serializer="raw", value_serializer="raw")
+    lifecycle_in = _internal_topic(app, lifecycle)
+    records = app.Table(LIFECYCLE_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str)
+    clocks = app.Table(LIFECYCLE_CLOCKS_TABLE, partitions=INTERNAL_PARTITIONS, key_type=str)
+    driver = LifecycleDriver(
+        settings,
+        records,
+        clocks,
+        partitions=INTERNAL_PARTITIONS,
+        engine_partitions=INTERNAL_PARTITIONS,
+    )
+
+    async def responses_agent(stream: Any) -> None:
+        async for event in stream.events():
+            for record in responses.route(_source_message(event.message)):
+                await sender.send(record)
+
+    async def lifecycle_agent(stream: Any) -> None:
+        async for event in stream.events():
+            for record in driver.process(_source_message(event.message)):
+                await sender.send(record)
+
+    app.agent(response_topics, name="responses")(responses_agent)
+    app.agent(lifecycle_in, name="lifecycle")(lifecycle_agent)
+    app.ivex_lifecycle = driver
+    app.ivex_partitioned[lifecycle] = driver
+
+
+async def _on_revoked(app: Any, /, *args: Any, signal: Any, **_: Any) -> None:
+    # Faust signals pass the app as the sender.
+    for topic, driver in app.ivex_partitioned.items():
+        driver.release(tp.partition for tp in args[0] if tp.topic == topic)
+
+
+async def _on_assigned(app: Any, /, *args: Any, signal: Any, **_: Any) -> None:
+    for topic, driver in app.ivex_partitioned.items():
+        mine = {tp.partition for tp in args[0] if tp.topic == topic}
+        driver.release(p for p in driver.owned() if p not in mine)
 
 
 class _Sender:

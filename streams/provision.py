@@ -1,5 +1,5 @@
-"""Create the worker's own topics (internal repartition topic, table changelogs) before
-Faust starts.
+"""Create the worker's own topics (the engine and lifecycle input topics, table
+changelogs) before Faust starts.
 
 Faust declares them too, but each worker does so while it is already joining the
 consumer group: when two workers start together, the group leader can compute an
@@ -24,15 +24,18 @@ from kafka.errors import TopicAlreadyExistsError
 from ivex.kafka_config import client_config
 from ivex.settings import Settings
 from ivex.topics import INTERNAL_PARTITIONS, TopicSpec
-from streams.app import TABLES, faust_id, internal_topic_name
+from streams.app import TABLES, faust_id, internal_topic_name, lifecycle_topic_name
 
 _COMPACTED: Final = {"cleanup.policy": "compact"}
 
 
 def internal_specs(settings: Settings, app_id: str) -> list[TopicSpec]:
-    """The topics one app id owns: the repartition topic and a changelog per table."""
+    """The topics one app id owns: the two input topics and a changelog per table."""
     fid = faust_id(settings, app_id)
-    specs = [TopicSpec(internal_topic_name(settings, app_id), INTERNAL_PARTITIONS)]
+    specs = [
+        TopicSpec(internal_topic_name(settings, app_id), INTERNAL_PARTITIONS),
+        TopicSpec(lifecycle_topic_name(settings, app_id), INTERNAL_PARTITIONS),
+    ]
     specs += [
         TopicSpec(f"{fid}-{table}-changelog", INTERNAL_PARTITIONS, dict(_COMPACTED))
         for table in TABLES

@@ -1,4 +1,5 @@
-"""Engine outputs → Kafka records on ``assist.requests.<city>`` / ``assist.notices.<city>``.
+"""Outputs → Kafka records on ``assist.requests.<city>``, ``assist.notices.<city>`` and
+``assist.escalations``.
 
 Values are Codec-encoded (single-object Avro), keyed by ``request_id`` / ``notice_id`` on
 compacted topics, with CloudEvents headers. Everything here is a function of the output
@@ -46,6 +47,20 @@ class Emitter:
             return self._stray(REQUEST_RECORD, req.request_id, req.addressed_city, value)
         return Outgoing(
             self._names.requests(req.addressed_city),
+            req.request_id.encode(),
+            value,
+            None,
+            _headers(REQUEST_RECORD, value, req.raised_at),
+        )
+
+    def escalation(self, req: RequestOut) -> Outgoing:
+        """The record of an OVERDUE request escalated to the operator, keyed by request_id.
+
+        Same value and headers as the request itself, on ``assist.escalations``.
+        """
+        value = self._codec.encode(REQUEST_RECORD, req.to_avro())
+        return Outgoing(
+            self._names.escalations,
             req.request_id.encode(),
             value,
             None,

@@ -1,5 +1,13 @@
 """One :class:`~streams.engine.engine.CaseEngine` per internal partition, over tables.
 
+Requests do not go to ``assist.requests.<city>`` from here: each request decision goes
+to the lifecycle topic (keyed by ``request_id``), where :mod:`streams.driver.lifecycles`
+merges it with the cities' responses and the exchange clock. After every watermark that
+advances this partition's exchange clock (the minimum over every member city and
+stream), the partition sends an :class:`~streams.driver.lifecycle_wire.EngineTick` to
+every lifecycle partition, behind the decisions it made so far (:mod:`streams.driver.clocks`
+says why the clock comes from here). Notices go straight to ``assist.notices.<city>``.
+
 State lives in two key-value tables (Faust tables in the worker, dicts in tests):
 
 - ``women``: ``mother_ref`` → :meth:`WomanState.to_dict` — facts, seen event ids, what
@@ -23,7 +31,8 @@ offset. Hence:
 2. When a partition is (re)assigned, the first event of it triggers a recovery before it
    is applied: the partition's women are loaded, every request their state says was
    emitted is re-sent (latest state) and every notice already issued is re-derived and
-   re-sent; the deadline index is rebuilt as if no watermark had passed, so that
+   re-sent, followed by the partition's current clock tick; the deadline index is rebuilt
+   as if no watermark had passed, so that
    :meth:`CaseEngine.rejudge_due` re-judges, against the saved watermarks, every woman
    with a deadline they passed — the saved watermarks may be ahead of the women's
    states (two tables, two changelogs, no atomicity between them).
@@ -49,6 +58,7 @@ from ivex.settings import Settings
 from ivex.topics import TopicNames
 from streams.driver.emit import Emitter
 from streams.driver.errors import ProcessingError, error_record
+from streams.driver.lifecycle_wire import EngineTick, keyed_record, tick_records
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.table_store import TableWomanStore
 from streams.driver.wire import decode_item, partition_for
@@ -60,6 +70,8 @@ from streams.engine.judge import judge
 from streams.engine.outputs import NoticeOut, RequestOut
 from streams.engine.params import EngineParams
 from streams.engine.watermarks import Watermarks
+from streams.lifecycle.clock import ExchangeClockTracker
+from streams.lifecycle.inputs import ExchangeClock
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +90,7 @@ class DriverStats:
     events: int = 0
     requests: int = 0
     notices: int = 0
+    ticks: int = 0
     errors: int = 0
     recoveries: int = 0
     resent: int = 0
@@ -87,6 +100,7 @@ class DriverStats:
 class _Partition:
     engine: CaseEngine
     store: TableWomanStore
+    clock: ExchangeClockTracker
 
 
 class EngineDriver:
@@ -99,10 +113,17 @@ class EngineDriver:
         partition_state: MutableMapping[str, Any],
         *,
         partitions: int,
+        lifecycle_topic: str,
+        lifecycle_partitions: int | None = None,
         emitter: Emitter | None = None,
     ) -> None:
         self.params = EngineParams.from_settings(settings)
         self.partitions = partitions
+        self.lifecycle_topic = lifecycle_topic
+        self.lifecycle_partitions = (
+            lifecycle_partitions if lifecycle_partitions is not None else partitions
+        )
+        self.cities = settings.city_codes
         self.errors_topic = TopicNames(settings).processing_errors
         self.stats = DriverStats()
         self._women = women
@@ -129,15 +150,17 @@ class EngineDriver:
             before = _mark(part.engine, item)
             result = part.engine.apply(item)
             part.store.flush()
+            ticks: list[Outgoing] = []
             if isinstance(item, Watermark) and _mark(part.engine, item) != before:
                 self._save_watermarks(msg.partition, part.engine)
+                ticks = self._tick(msg.partition, part.clock.observe(item))
         except Exception as exc:  # a bug must not wedge the partition; the state is reloaded
             log.exception("engine failed on %s/%d@%d", msg.topic, msg.partition, msg.offset)
             part.store.discard()
             self._live.pop(msg.partition, None)
             err = ProcessingError("engine_error", f"{type(exc).__name__}: {exc}")
             return out + self._error(msg, err)
-        return out + self._emit(result)
+        return out + self._emit(result) + ticks
 
     def release(self, partitions: Iterable[int]) -> None:
         """Forget the in-memory engines of revoked partitions (reloaded if they return)."""
@@ -169,7 +192,8 @@ class EngineDriver:
         requests, notices = self._emitted(states, engine)
         due = engine.rejudge_due()
         store.flush()
-        part = _Partition(engine, store)
+        clock = ExchangeClockTracker.from_dict(marks.to_dict(), self.cities)
+        part = _Partition(engine, store, clock)
         self._live[partition] = part
         self.stats.recoveries += 1
         self.stats.resent += len(requests) + len(notices)
@@ -181,7 +205,8 @@ class EngineDriver:
             len(notices),
             len(due.requests) + len(due.notices),
         )
-        return part, self._emitter.all(requests, notices) + self._emit(due)
+        resend = self._records(requests, notices)
+        return part, resend + self._emit(due) + self._tick(partition, clock.clock())
 
     def _emitted(
         self, states: Iterable[WomanState], engine: CaseEngine
@@ -209,7 +234,21 @@ class EngineDriver:
             log.debug("%s %s: %s", diag.kind, diag.event_id, diag.detail)
         self.stats.requests += len(result.requests)
         self.stats.notices += len(result.notices)
-        return self._emitter.all(result.requests, result.notices)
+        return self._records(result.requests, result.notices)
+
+    def _records(
+        self, requests: Iterable[RequestOut], notices: Iterable[NoticeOut]
+    ) -> list[Outgoing]:
+        """Decisions to the lifecycle topic, then notices to their addressees."""
+        out = [keyed_record(self.lifecycle_topic, r, self.lifecycle_partitions) for r in requests]
+        return out + [self._emitter.notice(n) for n in notices]
+
+    def _tick(self, partition: int, clock: ExchangeClock | None) -> list[Outgoing]:
+        if clock is None:
+            return []
+        self.stats.ticks += 1
+        tick = EngineTick(partition, clock.time_ms)
+        return tick_records(self.lifecycle_topic, tick, self.lifecycle_partitions)
 
     def _error(self, msg: SourceMessage, err: ProcessingError) -> list[Outgoing]:
         self.stats.errors += 1

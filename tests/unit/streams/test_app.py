@@ -20,6 +20,7 @@ from streams.app import (
     build_app,
     faust_id,
     internal_topic_name,
+    lifecycle_topic_name,
 )
 from streams.provision import internal_specs
 
@@ -40,7 +41,7 @@ def test_configuration(settings: Settings, tmp_path: Path) -> None:
     assert not conf.web_enabled
     assert str(conf.store) == "rocksdb:"
     assert [str(u) for u in conf.broker] == [f"kafka://{settings.kafka.bootstrap_servers}"]
-    assert set(app.tables) == {"women", "partitions"}
+    assert set(app.tables) == {"women", "partitions", "lifecycle", "lifecycle_clocks"}
 
 
 def test_the_producer_is_idempotent(settings: Settings, tmp_path: Path) -> None:
@@ -60,10 +61,21 @@ def test_only_internal_topics_are_declared(settings: Settings, tmp_path: Path) -
     assert list(engine.topics) == [internal_topic_name(settings, "a")]
     assert engine.internal
     assert engine.partitions == INTERNAL_PARTITIONS
+    responses, lifecycle = app.agents["responses"].channel, app.agents["lifecycle"].channel
+    names = TopicNames(settings)
+    assert set(responses.topics) == {names.responses(c) for c in settings.city_codes}
+    assert not responses.internal
+    assert list(lifecycle.topics) == [lifecycle_topic_name(settings, "a")]
+    assert lifecycle.internal
+    assert lifecycle.partitions == INTERNAL_PARTITIONS
+    fid = faust_id(settings, "a")
     assert {s.name for s in internal_specs(settings, "a")} == {
         internal_topic_name(settings, "a"),
-        f"{faust_id(settings, 'a')}-women-changelog",
-        f"{faust_id(settings, 'a')}-partitions-changelog",
+        lifecycle_topic_name(settings, "a"),
+        f"{fid}-women-changelog",
+        f"{fid}-partitions-changelog",
+        f"{fid}-lifecycle-changelog",
+        f"{fid}-lifecycle_clocks-changelog",
     }
 
 

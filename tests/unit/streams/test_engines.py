@@ -1,5 +1,6 @@
-"""The per-partition engine driver over plain dicts: routing of outputs, absorbed
-re-deliveries, persisted watermarks, and the re-send of what was emitted on recovery."""
+"""The per-partition engine driver over plain dicts: routing of outputs (decisions to the
+lifecycle topic, clock ticks behind them), absorbed re-deliveries, persisted watermarks,
+and the re-send of what was emitted on recovery."""
 
 from __future__ import annotations
 
@@ -12,13 +13,19 @@ from ivex.settings import Settings
 from ivex.topics import INTERNAL_PARTITIONS, TopicNames
 from streams.driver.engines import EngineDriver, partition_key
 from streams.driver.errors import CODE_HEADER
+from streams.driver.lifecycle_wire import EngineTick, decode_lifecycle_item
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.wire import encode_item, partition_for
 from streams.engine.facts import Fact, Watermark
-from streams.engine.outputs import BIRTH_NOT_REGISTERED, LATE_TERMINATION_UNAPPROVED
+from streams.engine.outputs import (
+    BIRTH_NOT_REGISTERED,
+    LATE_TERMINATION_UNAPPROVED,
+    RequestOut,
+)
 from tests.unit.engine.builders import JC, JQ, WW, ZY, all_watermarks, birth, eod, termination
 
 INTERNAL = "u.app-engine-in"
+LIFECYCLE = "u.app-lifecycle-in"
 
 
 class Tables:
@@ -29,7 +36,13 @@ class Tables:
         self.partitions: dict[str, Any] = {}
 
     def driver(self, settings: Settings) -> EngineDriver:
-        return EngineDriver(settings, self.women, self.partitions, partitions=INTERNAL_PARTITIONS)
+        return EngineDriver(
+            settings,
+            self.women,
+            self.partitions,
+            partitions=INTERNAL_PARTITIONS,
+            lifecycle_topic=LIFECYCLE,
+        )
 
 
 def _feed(driver: EngineDriver, *items: Fact | Watermark) -> list[Outgoing]:
@@ -49,12 +62,26 @@ def _feed(driver: EngineDriver, *items: Fact | Watermark) -> list[Outgoing]:
 
 
 def _kinds(out: list[Outgoing]) -> list[tuple[str, str]]:
+    """(addressed city of a decision, kind) and (topic, kind) of a notice."""
     codec = Codec()
-    return sorted(
-        (o.topic, codec.decode(o.value).datum["kind"])
+    kinds = []
+    for o in out:
+        if o.topic == LIFECYCLE:
+            item = decode_lifecycle_item(o.value)
+            if isinstance(item, RequestOut):
+                assert o.partition == partition_for(item.request_id, INTERNAL_PARTITIONS)
+                kinds.append((item.addressed_city, item.kind))
+        elif not o.topic.endswith("errors"):
+            kinds.append((o.topic, codec.decode(o.value).datum["kind"]))
+    return sorted(kinds)
+
+
+def _ticks(out: list[Outgoing]) -> list[tuple[int | None, EngineTick]]:
+    return [
+        (o.partition, item)
         for o in out
-        if not o.topic.endswith("errors")
-    )
+        if o.topic == LIFECYCLE and isinstance(item := decode_lifecycle_item(o.value), EngineTick)
+    ]
 
 
 @pytest.fixture
@@ -63,14 +90,33 @@ def tables() -> Tables:
 
 
 def test_outputs_go_to_the_addressed_city(settings: Settings, tables: Tables) -> None:
-    names = TopicNames(settings)
     driver = tables.driver(settings)
     late = termination(JQ, mother_ref="m-2", mother_hukou_city=JC, gestational_weeks=16)
     out = _feed(driver, late)
-    assert (names.requests(JQ), LATE_TERMINATION_UNAPPROVED) in _kinds(out)
+    assert (JQ, LATE_TERMINATION_UNAPPROVED) in _kinds(out)
     out = _feed(driver, birth(ZY, mother_ref="m-1"), *all_watermarks(eod("2024-12-31")))
-    assert (names.requests(WW), BIRTH_NOT_REGISTERED) in _kinds(out)
+    assert (WW, BIRTH_NOT_REGISTERED) in _kinds(out)
     assert driver.stats.requests == 2
+    assert not any(o.topic.startswith("u.assist.requests.") for o in out)
+
+
+def test_a_clock_tick_follows_the_decisions_to_every_lifecycle_partition(
+    settings: Settings, tables: Tables
+) -> None:
+    driver = tables.driver(settings)
+    marks = all_watermarks(eod("2024-12-31"))
+    p = partition_for("m-1", INTERNAL_PARTITIONS)
+    _feed(driver, birth(ZY, mother_ref="m-1"))
+    out: list[Outgoing] = []
+    for n, mark in enumerate(marks):
+        out += driver.process(SourceMessage(INTERNAL, p, 10 + n, None, encode_item(mark)))
+    # Only the last watermark moves the minimum over every city and stream.
+    ticks = _ticks(out)
+    assert ticks == [(q, EngineTick(p, eod("2024-12-31"))) for q in range(INTERNAL_PARTITIONS)]
+    first_tick = next(i for i, o in enumerate(out) if o.key is None and o.topic == LIFECYCLE)
+    assert (WW, BIRTH_NOT_REGISTERED) in _kinds(out[:first_tick])
+    again = driver.process(SourceMessage(INTERNAL, p, 99, None, encode_item(marks[-1])))
+    assert _ticks(again) == []
 
 
 def test_a_redelivered_event_changes_nothing(settings: Settings, tables: Tables) -> None:
@@ -112,9 +158,10 @@ def test_recovery_resends_what_the_state_says_was_emitted(
         resent += second.process(
             SourceMessage(INTERNAL, p, 99, None, encode_item(all_watermarks(0)[0]))
         )
-    assert sorted((o.topic, o.key, o.value) for o in resent) == sorted(
-        (o.topic, o.key, o.value) for o in emitted
+    assert sorted((o.topic, o.key or b"", o.value, o.partition or 0) for o in resent) == sorted(
+        (o.topic, o.key or b"", o.value, o.partition or 0) for o in emitted
     )
+    assert len(_ticks(resent)) == INTERNAL_PARTITIONS**2
     assert second.stats.recoveries == INTERNAL_PARTITIONS
 
 
@@ -136,7 +183,7 @@ def test_recovery_rejudges_deadlines_from_saved_watermarks(
     second = tables.driver(settings)
     p = partition_for("m-1", INTERNAL_PARTITIONS)
     out = second.process(SourceMessage(INTERNAL, p, 99, None, encode_item(all_watermarks(0)[0])))
-    assert (TopicNames(settings).requests(WW), BIRTH_NOT_REGISTERED) in _kinds(out)
+    assert (WW, BIRTH_NOT_REGISTERED) in _kinds(out)
 
 
 def test_revoked_partitions_are_reloaded_from_the_tables(
