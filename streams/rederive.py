@@ -1,35 +1,103 @@
-"""Re-derivation: the case engine run over the city topics from the beginning.
+"""Re-derivation: the case engine and the request lifecycle run over the log from the start.
 
-The audit driver of SPEC §7. It reads every ``city.<code>.<stream>`` topic with the
-bounded topic reader, decodes each value once, and feeds the *same* pure engine the
-stream workers run — in isolation from them (no consumer group, no tables), so it
-neither disturbs nor trusts the live system. The result is what the requests topics
-should hold; :mod:`ivex.verify` diffs the two.
+The audit driver of SPEC §7. It reads every ``city.<code>.<stream>`` topic and every
+``assist.responses.<code>`` topic with the bounded topic reader, decodes each value once
+(with the workers' own ingest checks), and feeds the *same* pure engine and lifecycle the
+stream workers run — in isolation from them (no consumer group, no tables), so it neither
+disturbs nor trusts the live system. The result is what the requests topics should hold;
+:mod:`ivex.verify` diffs the two.
+
+Order of the lifecycle's inputs (:class:`Rederiver`)
+----------------------------------------------------
+1. The city topics through one engine, in log order per topic. Each request decision
+   goes to the lifecycle as it is made; after each watermark that advances the minimum
+   over every member city and stream, the exchange clock follows — what one engine
+   partition of the workers sends to the lifecycle topic (:mod:`streams.driver.clocks`).
+2. Then every response, in log order per responses topic.
+
+A published state is a pure function of the request's latest decision, its accepted
+responses and the clock (:func:`streams.lifecycle.rules.view`), and by the end every
+decision, response and watermark is in; so the final states agree with the live
+system's whatever the interleaving. Responses come last because the lifecycle accepts a
+response only after its request's first decision — which is also why the live system
+never sees one earlier: a city learns a request from the topic the lifecycle publishes.
+(Escalations, which depend on whether an answer or the clock came first, are not
+re-derived: the audit compares requests.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from ivex.codec import Codec
-from ivex.errors import CodecError
 from ivex.settings import Settings
 from ivex.topic_reader import LogRecord, ReadPlan, read_topics
-from ivex.topics import TopicNames
+from ivex.topics import INTERNAL_PARTITIONS, TopicNames
+from streams.driver.errors import ProcessingError
+from streams.driver.ingest import Ingest
+from streams.driver.records import SourceMessage
+from streams.driver.responses import ResponseIngest
 from streams.engine.engine import CaseEngine, EngineParams
-from streams.engine.facts import Position, fact_from_avro
+from streams.engine.facts import Fact, Watermark
 from streams.engine.outputs import NoticeOut, RequestOut
+from streams.lifecycle import (
+    Decision,
+    ExchangeClockTracker,
+    LifecycleOutput,
+    RequestLifecycle,
+    Response,
+)
+
+_UNUSED_TOPIC = "rederive"
+T = TypeVar("T")
 
 
 @dataclass
 class Rederivation:
-    """Requests and notices the engine derives from the log, latest state of each."""
+    """Requests as published (latest state of each) and notices derived from the log."""
 
     requests: dict[str, RequestOut] = field(default_factory=dict)
     notices: dict[str, NoticeOut] = field(default_factory=dict)
+    #: The engine's latest decision on each request (before responses and the clock).
+    decisions: dict[str, RequestOut] = field(default_factory=dict)
     events: int = 0
     undecodable: int = 0
+    responses: int = 0
+    rejected: int = 0
+
+
+class Rederiver:
+    """A fresh engine and lifecycle, fed city records, then responses (see the module doc)."""
+
+    def __init__(self, params: EngineParams, cities: Iterable[str]) -> None:
+        self.engine = CaseEngine(params)
+        self.clock = ExchangeClockTracker(cities)
+        self.lifecycle = RequestLifecycle(tz_hours=params.tz)
+        self.result = Rederivation()
+
+    def city_item(self, item: Fact | Watermark) -> None:
+        """Apply one city record: decisions to the lifecycle, then the clock if it moved."""
+        out = self.engine.apply(item)
+        for request in out.requests:
+            self.result.decisions[request.request_id] = request
+            self._take(self.lifecycle.apply(Decision(request)))
+        for notice in out.notices:
+            self.result.notices[notice.notice_id] = notice
+        if isinstance(item, Watermark):
+            clock = self.clock.observe(item)
+            if clock is not None:
+                self._take(self.lifecycle.apply(clock))
+
+    def response(self, response: Response) -> None:
+        """Apply one response (after every city record)."""
+        self.result.responses += 1
+        self._take(self.lifecycle.apply(response))
+
+    def _take(self, out: LifecycleOutput) -> None:
+        for request in out.requests:
+            self.result.requests[request.request_id] = request
+        self.result.rejected += len(out.rejections)
 
 
 def rederive(
@@ -38,32 +106,38 @@ def rederive(
     on_plan: Callable[[ReadPlan], None] | None = None,
     on_record: Callable[[], None] | None = None,
 ) -> Rederivation:
-    """Run a fresh engine over every city topic; return what it raises."""
-    engine = CaseEngine(EngineParams.from_settings(settings))
-    codec = Codec()
-    result = Rederivation()
-    topics = TopicNames(settings).all_city_topics()
-    for record in read_topics(settings, topics, on_plan=on_plan):
-        _apply(engine, codec, record, result)
+    """Run a fresh engine and lifecycle over the city and responses topics."""
+    names = TopicNames(settings)
+    rederiver = Rederiver(EngineParams.from_settings(settings), settings.city_codes)
+    ingest = Ingest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
+    for record in read_topics(settings, names.all_city_topics(), on_plan=on_plan):
+        item = _convert(ingest.convert, record, rederiver.result)
+        if item is not None:
+            rederiver.city_item(item)
         if on_record is not None:
             on_record()
-    return result
+    responses = ResponseIngest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
+    topics = [names.responses(c) for c in settings.city_codes]
+    for record in read_topics(settings, topics):
+        response = _convert(responses.convert, record, rederiver.result)
+        if response is not None:
+            rederiver.response(response)
+    return rederiver.result
 
 
-def _apply(engine: CaseEngine, codec: Codec, record: LogRecord, result: Rederivation) -> None:
+def _convert(
+    convert: Callable[[SourceMessage], T], record: LogRecord, result: Rederivation
+) -> T | None:
+    """``convert`` of one record, or None for what the live workers send to errors."""
     if record.value is None:
-        return
+        return None
     result.events += 1
+    msg = SourceMessage(
+        record.topic, record.partition, record.offset, record.key, record.value, record.headers
+    )
     try:
-        datum = codec.decode(record.value).datum
-    except CodecError:
+        return convert(msg)
+    except ProcessingError:
         # The live workers route these to the errors topic; they hold no evidence.
         result.undecodable += 1
-        return
-    stream = record.topic.rsplit(".", 1)[-1]
-    position = Position(record.topic, record.partition, record.offset)
-    out = engine.apply(fact_from_avro(stream, datum, position))
-    for request in out.requests:
-        result.requests[request.request_id] = request
-    for notice in out.notices:
-        result.notices[notice.notice_id] = notice
+        return None
