@@ -1,5 +1,5 @@
 """Helpers of the streams-worker integration tests: worker processes, reference outputs
-computed with the pure engine, and what the assist topics hold."""
+computed with the pure engine and lifecycle, and what the assist topics hold."""
 
 from __future__ import annotations
 
@@ -19,16 +19,12 @@ from kafka import KafkaAdminClient
 from ivex.codec import Codec
 from ivex.kafka_config import client_config
 from ivex.settings import Settings
-from ivex.topic_reader import read_topics
-from ivex.topics import INTERNAL_PARTITIONS, TopicNames
+from ivex.topic_reader import LogRecord, read_topics
+from ivex.topics import TopicNames
 from streams.app import faust_id
-from streams.driver.errors import ProcessingError
-from streams.driver.ingest import Ingest
-from streams.driver.records import SourceMessage
-from streams.engine.engine import CaseEngine
 from streams.engine.facts import epoch_ms
 from streams.engine.outputs import NoticeOut, RequestOut
-from streams.engine.params import EngineParams
+from streams.rederive import rederive
 
 IVEX = Path(sys.executable).parent / "ivex"
 READY = "[^Worker]: Ready"
@@ -146,21 +142,15 @@ class Outputs:
 
 
 def reference_outputs(settings: Settings) -> Outputs:
-    """What the pure engine emits over the city topics as they stand (log order per topic)."""
-    names = TopicNames(settings)
-    ingest = Ingest(settings, "unused", INTERNAL_PARTITIONS)
-    engine = CaseEngine(EngineParams.from_settings(settings))
-    out = Outputs()
-    for rec in read_topics(settings, names.all_city_topics()):
-        msg = SourceMessage(rec.topic, rec.partition, rec.offset, rec.key, rec.value, rec.headers)
-        try:
-            item = ingest.convert(msg)
-        except ProcessingError:
-            continue
-        result = engine.apply(item)
-        out.requests.update((r.request_id, r) for r in result.requests)
-        out.notices.update((n.notice_id, n) for n in result.notices)
-    return out
+    """What the pure engine and lifecycle make of the city and responses topics as they
+    stand: the audit re-derivation."""
+    derived = rederive(settings)
+    return Outputs(dict(derived.requests), dict(derived.notices))
+
+
+def read_records(settings: Settings, topics: list[str]) -> list[LogRecord]:
+    """Every record of ``topics`` as they stand."""
+    return list(read_topics(settings, topics))
 
 
 def observed_outputs(settings: Settings) -> Outputs:

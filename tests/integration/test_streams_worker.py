@@ -116,8 +116,12 @@ def _registration(record_id: str, city: str, child: str, registered: str) -> dic
     }
 
 
-def expected_requests() -> dict[str, tuple[str, str, str]]:
-    """request_id → (kind, addressed city, state), computed from SPEC §5 by hand."""
+def expected_requests(state: str = "OPEN") -> dict[str, tuple[str, str, str]]:
+    """request_id → (kind, addressed city, state), computed from SPEC §5 by hand.
+
+    The engine decides them all OPEN; nobody answers them, and the watermarks of
+    :func:`publish_scenario` pass every respond_by, so they end OVERDUE.
+    """
     birth = ("births", ZY, "B-ZY-1")
     termination = ("terminations", JQ, "T-JQ-1")
     regs = [("registrations", JYG, "R-JYG-1"), ("registrations", JC, "R-JC-1")]
@@ -129,7 +133,7 @@ def expected_requests() -> dict[str, tuple[str, str, str]]:
         ("DUPLICATE_REGISTRATION", regs, JC),
         ("PREGNANCY_OUTCOME_UNKNOWN", [pregnancy], JYG),
     ]
-    return {request_id(kind, keys, city): (kind, city, "OPEN") for kind, keys, city in rows}
+    return {request_id(kind, keys, city): (kind, city, state) for kind, keys, city in rows}
 
 
 def publish_scenario(settings: Settings) -> None:
@@ -179,11 +183,12 @@ def test_two_workers_raise_the_expected_requests(
     started = time.monotonic()
     garbage = send_garbage(federation)
     publish_scenario(federation)
-    expected = expected_requests()
+    expected = expected_requests("OVERDUE")
 
     def requests_arrived() -> Outputs | None:
         seen = observed_outputs(federation)
-        return seen if set(expected) <= set(seen.requests) else None
+        states = seen.request_states()
+        return seen if all(states.get(k) == v for k, v in expected.items()) else None
 
     seen = wait_until(requests_arrived, 120.0, "the expected requests")
     time.sleep(2.0)  # let stragglers (a wrong extra request) land before comparing
@@ -201,6 +206,8 @@ def test_two_workers_raise_the_expected_requests(
         assert rid in by_topic[names.requests(city)]
     for nid, notice in seen.notices.items():
         assert nid in by_topic[names.notices(notice.addressed_city)]
+    escalated = [(r.key or b"").decode() for r in read_topics(federation, [names.escalations])]
+    assert sorted(escalated) == sorted(expected), "one escalation per overdue request"
 
     errors = list(read_topics(federation, [names.processing_errors]))
     positions = {(e.header(TOPIC_HEADER), int(e.header(OFFSET_HEADER) or -1)) for e in errors}
