@@ -161,8 +161,9 @@ class CaseEngine:
             out.diagnostics.append(Diagnostic(OLD_WATERMARK, wm.event_id, detail))
             return
         due = _Due()
-        for gate in self.watermarks.advance(wm.source_city, wm.stream, wm.complete_through):
-            due.add(self.index.pop_due(gate, self.watermarks.effective(gate)))
+        advance = self.watermarks.advance_effective
+        for gate, effective in advance(wm.source_city, wm.stream, wm.complete_through):
+            due.add(self.index.pop_due(gate, effective))
         self._rejudge(due, out)
 
     def _rejudge(self, due: _Due, out: EngineOutput) -> None:

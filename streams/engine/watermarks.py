@@ -79,6 +79,12 @@ class Watermarks:
 
         A watermark not above the current one is ignored (watermarks are monotone).
         """
+        return [gate for gate, _ in self.advance_effective(city, stream, complete_through)]
+
+    def advance_effective(
+        self, city: str, stream: str, complete_through: int
+    ) -> list[tuple[Gate, int]]:
+        """:meth:`advance`, with each risen gate's new effective value."""
         pair = (city, stream)
         old = self._marks.get(pair, NO_WATERMARK)
         if complete_through <= old:
@@ -91,7 +97,7 @@ class Watermarks:
             known.at_min -= 1
             if known.at_min == 0:  # the last pair at the minimum left it: recompute
                 self._compute(known)
-                risen.append(known.gate)
+                risen.append((known.gate, known.value))
         return risen
 
     def marks(self) -> dict[Pair, int]:

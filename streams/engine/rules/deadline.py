@@ -111,6 +111,7 @@ def _fired_versions(
     fired: dict[str, _Fired[T]] = {}
     last = len(versions) - 1
     tz_ms = ctx.params.tz * MS_PER_HOUR
+    effective = ctx.watermarks.effective
     for i, v in enumerate(versions):
         if v.action == VOID or not rule.applies(ctx, v):
             continue
@@ -118,7 +119,9 @@ def _fired_versions(
         due = (day - EPOCH_ORDINAL + 1) * MS_PER_DAY - tz_ms  # end_of_day(D), inlined
         if i < last and versions[i + 1].recorded_at <= due:
             continue  # replaced before its deadline: this version never came due
-        if not ctx.settled(rule.gate(ctx, v), due, rule.kind, key):
+        gate = rule.gate(ctx, v)
+        if effective(gate) < due:  # ctx.settled, inlined: not due yet, note it
+            ctx.pending.add((gate, due, rule.kind, key))
             continue
         if rule.satisfied_at(ctx, v, due):
             continue
