@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.status import Status
 
 from ivex.demo import summary
+from ivex.demo.cases import CaseTotals, answer_share, count_states, subscribe_all
 from ivex.demo.environment import DemoEnvironment, demo_environment
 from ivex.demo.feed import FeedTotals, batches, coarsen, feed
 from ivex.demo.settle import wait_until_settled
@@ -47,6 +51,17 @@ class DemoOptions:
     workers: int = 2
     #: Publish every n-th batch of the simulator's plan (1 = daily, as planned).
     batch_every: int = 7
+    #: Share of open requests the partner cities answer during the demo.
+    answer_share: float = 0.6
+
+
+@contextmanager
+def step(console: Console, text: str) -> Iterator[Status]:
+    """A spinner while a step runs, then a line saying it is done and how long it took."""
+    started = time.monotonic()
+    with console.status(text) as status:
+        yield status
+    console.print(f"[green]✓[/green] {text} ({time.monotonic() - started:.0f} s)")
 
 
 def run_demo(settings: Settings, config: Path | None, options: DemoOptions) -> VerifyReport:
@@ -74,17 +89,20 @@ def run_pipeline(console: Console, env: DemoEnvironment, options: DemoOptions) -
     with running_workers(options.workers, env.run_dir, env.env, APP_ID) as procs:
         plan = coarsen(manifest["publish_plan"], options.batch_every)
         totals = _feed(settings, sim_dir, plan)
-        _settle(console, settings, lambda: check_alive(procs, env.run_dir))
+        alive = partial(check_alive, procs, env.run_dir)
+        _settle(console, settings, alive)
+        cases = _work_cases(console, settings, env.run_dir / "cases", options, alive)
     requests = requests_on_topics(settings)
     report = compare(load_truth(sim_dir / "truth.jsonl"), requests)
     _print_summary(console, env, totals, requests, report)
+    console.print(summary.cases_table(settings, cases))
     return report
 
 
 def _simulate(
     console: Console, settings: Settings, sim_dir: Path, options: DemoOptions
 ) -> dict[str, Any]:
-    with console.status("Simulating a year of the federation"):
+    with step(console, "Simulating a year of the federation"):
         params = build_params(settings, seed=options.seed, scale=options.scale,
                               months=options.months)  # fmt: skip
         manifest: dict[str, Any] = write(simulate(params), sim_dir)
@@ -110,7 +128,7 @@ def _feed(settings: Settings, sim_dir: Path, plan: dict[str, Any]) -> FeedTotals
 
 def _settle(console: Console, settings: Settings, alive: Callable[[], None]) -> None:
     names = TopicNames(settings)
-    with console.status("Waiting for the stream workers to catch up") as status:
+    with step(console, "Waiting for the stream workers to catch up") as status:
 
         def poll(lag: int) -> None:
             alive()
@@ -119,6 +137,26 @@ def _settle(console: Console, settings: Settings, alive: Callable[[], None]) -> 
         wait_until_settled(
             settings, faust_id(settings, APP_ID), names.all_city_topics(), on_poll=poll
         )
+
+
+def _work_cases(
+    console: Console,
+    settings: Settings,
+    cases_dir: Path,
+    options: DemoOptions,
+    alive: Callable[[], None],
+) -> CaseTotals:
+    """Cities subscribe, answer a share of their requests, and see the new states."""
+    totals = CaseTotals()
+    with step(console, "Partner cities subscribing into their case tables"):
+        subscribe_all(settings, cases_dir, totals)
+    with step(console, "Case workers answering requests"):
+        answer_share(settings, cases_dir, options.answer_share, totals)
+    _settle(console, settings, alive)
+    with step(console, "Case tables catching up with the new request states"):
+        subscribe_all(settings, cases_dir, totals)
+        count_states(settings, cases_dir, totals)
+    return totals
 
 
 def _print_summary(
@@ -133,7 +171,10 @@ def _print_summary(
     console.print(summary.requests_table(env.settings, requests))
     console.print(summary.verify_table(report))
     summary.print_verdict(console, report)
-    console.print(f"Run directory: {env.run_dir} (simulated files, truth, worker logs).")
+    console.print(
+        f"Run directory: {env.run_dir} — simulated files and truth.jsonl in sim/, the "
+        "cities' SQLite case tables in cases/, worker logs, verify.json."
+    )
     verdict = {
         "ok": report.ok,
         "expected": report.expected,

@@ -19,33 +19,38 @@ class NotSettledError(IvexError):
 
     code = "not_settled"
 
-    def __init__(self, group: str, lag: int, timeout_s: float) -> None:
+    def __init__(self, group: str, lag: dict[str, int], timeout_s: float) -> None:
+        behind = ", ".join(f"{t}: {n}" for t, n in sorted(lag.items()) if n)
         super().__init__(
-            f"consumer group {group!r} still {lag} messages behind after {timeout_s:.0f}s; "
+            f"consumer group {group!r} still behind after {timeout_s:.0f}s ({behind}); "
             "see the worker logs in the run directory"
         )
         self.group = group
         self.lag = lag
 
 
-def group_lag(settings: Settings, group: str, topics: Sequence[str]) -> int:
-    """Messages not yet committed by ``group``: on ``topics`` (counted in full before the
-    group's first commit) and on every other topic the group has committed on, such as
-    the processors' internal repartition topics."""
+def group_lag(settings: Settings, group: str, topics: Sequence[str]) -> dict[str, int]:
+    """Per topic, messages not yet committed by ``group``.
+
+    Counts ``topics`` (in full before the group's first commit) and every other topic
+    the group has committed on, such as the processors' internal repartition topics —
+    but not table changelogs, which a worker only reads when it recovers.
+    """
     admin = KafkaAdminClient(**client_config(settings))
     consumer = KafkaConsumer(**client_config(settings), group_id=None)
     try:
         committed = _committed(admin, group)
         names = set(topics) | {tp.topic for tp in committed}
+        names = {n for n in names if not n.endswith("-changelog")}
         partitions = [
             TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())
         ]
-        ends = consumer.end_offsets(partitions)
-        total = 0
-        for tp, end in ends.items():
+        lag: dict[str, int] = {}
+        for tp, end in consumer.end_offsets(partitions).items():
             meta = committed.get(tp)
-            total += end - (meta.offset if meta is not None and meta.offset >= 0 else 0)
-        return total
+            behind = end - (meta.offset if meta is not None and meta.offset >= 0 else 0)
+            lag[tp.topic] = lag.get(tp.topic, 0) + behind
+        return lag
     finally:
         consumer.close()
         admin.close()
@@ -72,13 +77,13 @@ def wait_until_settled(
     """Block until ``group`` has no lag on ``topics`` for ``quiet_s`` seconds in a row."""
     deadline = time.monotonic() + timeout_s
     quiet_since: float | None = None
-    lag = -1
+    lag: dict[str, int] = {}
     while time.monotonic() < deadline:
         lag = group_lag(settings, group, topics)
         if on_poll is not None:
-            on_poll(lag)
+            on_poll(sum(lag.values()))
         now = time.monotonic()
-        if lag == 0:
+        if not any(lag.values()):
             quiet_since = quiet_since or now
             if now - quiet_since >= quiet_s:
                 return

@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ivex.demo.cases import CaseTotals
 from ivex.demo.feed import FeedTotals
 from ivex.settings import Settings
 from ivex.topics import STREAMS
@@ -83,3 +84,19 @@ def print_verdict(console: Console, report: VerifyReport) -> None:
         console.print(f"  extra   {extra['kind']} {extra['request_id']}")
     for diff in report.differing[:10]:
         console.print(f"  differs {diff.request_id} {diff.field}: {diff.expected} ≠ {diff.actual}")
+
+
+def cases_table(settings: Settings, totals: CaseTotals) -> Table:
+    """What each city's case table holds after the cities answered."""
+    states = ("OPEN", "ACKNOWLEDGED", "RESOLVED", "OVERDUE", "WITHDRAWN")
+    table = Table(title="Partner cities' case tables (SQLite) after answering")
+    table.add_column("city")
+    for state in states:
+        table.add_column(state, justify="right")
+    table.add_column("notices", justify="right")
+    for city in settings.cities:
+        cells = [str(totals.states[(city.code, st)]) for st in states]
+        table.add_row(f"{city.code} {city.name}", *cells, str(totals.notices[city.code]))
+    answered = ", ".join(f"{n} {status}" for status, n in sorted(totals.answered.items()))
+    table.caption = f"answers published: {answered or 'none'}"
+    return table
