@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	@# Optional speed-up (~1.4x): the engine compiled with mypyc in place. The script
+	@# falls back to the pure-Python engine with a warning, so a failure never fails setup.
+	-$(BIN)/python scripts/accelerate.py
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -21,8 +24,11 @@ demo: setup
 	$(BIN)/ivex demo
 
 ## Lint, type-check and every test, integration tests included (real Kafka broker).
+# A private base temp dir: pytest prunes old ones under /tmp/pytest-of-<user>, which would
+# pull the session's PostgreSQL data dir from under it if another pytest run started.
 test: setup lint typecheck
-	@set +e; $(BIN)/pytest -p no:cacheprovider; rc=$$?; \
+	@set +e; tmp=$$(mktemp -d /tmp/ivex-tests-XXXXXX); \
+	$(BIN)/pytest -p no:cacheprovider --basetemp=$$tmp/t; rc=$$?; rm -rf $$tmp; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 lint: setup
