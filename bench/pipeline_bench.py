@@ -7,9 +7,12 @@ same log on the same machine:
 1. raw consume + decode: the bounded topic reader plus ``Codec.decode`` — the floor any
    Kafka consumer of these topics pays;
 2. the re-derivation pipeline: consume + decode + convert + ``CaseEngine.apply``;
-3. the engine alone over the already-decoded facts.
+3. the engine alone over the already-decoded facts;
+4. the stream workers (``ivex streams worker`` subprocesses, Faust + RocksDB tables):
+   from start until their consumer group has caught up with the whole log.
 
-Run: ``.venv/bin/python -m bench.pipeline_bench [--scale 1.0] [--bootstrap HOST:PORT]``
+Run: ``.venv/bin/python -m bench.pipeline_bench [--scale 1.0] [--workers 1]
+[--bootstrap HOST:PORT]``
 (without ``--bootstrap`` it starts a private broker and stops it afterwards).
 """
 
@@ -32,6 +35,9 @@ from connectors.rows import RowPreparer
 from ivex.broker import LocalBroker
 from ivex.broker.probe import free_port
 from ivex.codec import Codec
+from ivex.demo.environment import child_env
+from ivex.demo.settle import wait_until_settled
+from ivex.demo.workers import check_alive, running_workers
 from ivex.errors import RecordRejected
 from ivex.kafka_config import producer_config
 from ivex.provision import apply_topics
@@ -40,6 +46,7 @@ from ivex.simulation.params import build_params
 from ivex.simulation.run import simulate, write
 from ivex.topic_reader import read_topics
 from ivex.topics import STREAMS, TopicNames
+from streams.app import faust_id
 from streams.engine.engine import CaseEngine, EngineParams
 from streams.engine.facts import Position, fact_from_avro
 from streams.rederive import rederive
@@ -131,6 +138,22 @@ def time_engine(settings: Settings, decoded: list[tuple[str, dict[str, Any], Pos
     return time.perf_counter() - start
 
 
+def time_workers(settings: Settings, count: int, run_dir: Path) -> float:
+    """Seconds for ``count`` fresh workers to process the whole log (start-up included)."""
+    app_id = f"bench-{uuid.uuid4().hex[:6]}"
+    env = child_env(settings, None)
+    start = time.perf_counter()
+    with running_workers(count, run_dir, env, app_id) as procs:
+        wait_until_settled(
+            settings,
+            faust_id(settings, app_id),
+            TopicNames(settings).all_city_topics(),
+            quiet_s=0.5,
+            on_poll=lambda _lag: check_alive(procs, run_dir),
+        )
+        return time.perf_counter() - start
+
+
 def main() -> None:
     """Run the benchmark and print the figures and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -138,6 +161,7 @@ def main() -> None:
         "--scale", type=float, default=1.0, help="simulator scale (1.0 ≈ 17k events)"
     )
     parser.add_argument("--bootstrap", help="use this broker instead of starting one")
+    parser.add_argument("--workers", type=int, default=1, help="stream workers to time (0: skip)")
     args = parser.parse_args()
     base = load_settings()
     with _broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
@@ -150,6 +174,7 @@ def main() -> None:
         derived = rederive(settings)
         t_pipe = time.perf_counter() - start
         t_engine = time_engine(settings, decoded)
+        t_workers = time_workers(settings, args.workers, Path(tmp) / "run") if args.workers else 0
     print(f"events on the city topics: {sent:,} (read back {n_raw:,})")
     print(f"raw consume+decode:        {n_raw / t_raw:10,.0f} events/s ({t_raw:.2f} s)")
     print(
@@ -157,6 +182,11 @@ def main() -> None:
         f"  requests {len(derived.requests)}, notices {len(derived.notices)}"
     )
     print(f"engine alone:              {n_raw / t_engine:10,.0f} events/s ({t_engine:.2f} s)")
+    if t_workers:
+        print(
+            f"{args.workers} stream worker(s):       {n_raw / t_workers:10,.0f} events/s "
+            f"({t_workers:.2f} s, start-up and group join included)"
+        )
     print(f"pipeline / raw throughput: {t_raw / t_pipe:.2f}")
     print(f"engine share of pipeline:  {t_engine / t_pipe:.0%}")
 
