@@ -7,6 +7,10 @@ event-time order. Run: ``.venv/bin/python -m bench.engine_bench [--women N] [--s
 By default the process's GC is tuned as a driver would tune it
 (:func:`streams.engine.gc_tuning.tune_gc`); ``--default-gc`` keeps CPython's default
 thresholds and only freezes the generated input out of the GC (the earlier setting).
+
+The first line of output says which engine ran: ``engine=compiled`` when the mypyc build
+of ``scripts/accelerate.py`` is loaded, ``engine=pure`` otherwise (``IVEX_PURE_ENGINE=1``
+forces the pure-Python one, for side-by-side runs).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+import streams.engine.engine as engine_module
 from streams.engine.days import MS_PER_DAY, MS_PER_HOUR, end_of_day
 from streams.engine.engine import CaseEngine
 from streams.engine.facts import (
@@ -178,6 +183,12 @@ def run(work: Workload) -> tuple[float, int, int]:
     return time.process_time() - t0, requests, notices
 
 
+def engine_build() -> str:
+    """``compiled`` if the mypyc build of the engine is loaded, else ``pure``."""
+    path = engine_module.__file__ or ""
+    return "pure" if path.endswith(".py") else "compiled"
+
+
 def main() -> None:
     """Generate, time, print events/s."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -199,7 +210,7 @@ def main() -> None:
     print(
         f"facts={work.facts} watermarks={watermarks} women={args.women} "
         f"requests_out={requests} notices_out={notices} "
-        f"gc={'default' if args.default_gc else 'tune_gc'}"
+        f"gc={'default' if args.default_gc else 'tune_gc'} engine={engine_build()}"
     )
     print(f"apply: {seconds:.2f} s, {len(work.items) / seconds:,.0f} events/s "
           f"({work.facts / seconds:,.0f} facts/s counting watermark work as overhead)")  # fmt: skip

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
 RECORD: Final = "RECORD"
 CORRECT: Final = "CORRECT"
@@ -53,7 +53,6 @@ NO_POSITION: Final = Position("", 0, -1)
 class Birth:
     """``BirthRecorded`` (births stream)."""
 
-    stream: ClassVar[str] = BIRTHS
     event_id: str
     record_id: str
     action: str
@@ -76,12 +75,18 @@ class Birth:
         """The record key of this fact."""
         return (BIRTHS, self.source_city, self.record_id)
 
+    # A property rather than a ``ClassVar``: mypyc-compiled dataclasses lose the ClassVar
+    # marker and would turn it into a (defaulted, first) field. Same in the classes below.
+    @property
+    def stream(self) -> str:
+        """The city stream this fact is read from."""
+        return BIRTHS
+
 
 @dataclass(frozen=True, slots=True)
 class Registration:
     """``RegistrationRecorded`` (registrations stream)."""
 
-    stream: ClassVar[str] = REGISTRATIONS
     event_id: str
     record_id: str
     action: str
@@ -101,12 +106,16 @@ class Registration:
         """The record key of this fact."""
         return (REGISTRATIONS, self.source_city, self.record_id)
 
+    @property
+    def stream(self) -> str:
+        """The city stream this fact is read from."""
+        return REGISTRATIONS
+
 
 @dataclass(frozen=True, slots=True)
 class Termination:
     """``TerminationRecorded`` (terminations stream); the facility city is ``source_city``."""
 
-    stream: ClassVar[str] = TERMINATIONS
     event_id: str
     record_id: str
     action: str
@@ -127,12 +136,16 @@ class Termination:
         """The record key of this fact."""
         return (TERMINATIONS, self.source_city, self.record_id)
 
+    @property
+    def stream(self) -> str:
+        """The city stream this fact is read from."""
+        return TERMINATIONS
+
 
 @dataclass(frozen=True, slots=True)
 class Pregnancy:
     """``PregnancyReported`` (pregnancies stream)."""
 
-    stream: ClassVar[str] = PREGNANCIES
     event_id: str
     record_id: str
     action: str
@@ -151,6 +164,11 @@ class Pregnancy:
     def key(self) -> RecordKey:
         """The record key of this fact."""
         return (PREGNANCIES, self.source_city, self.record_id)
+
+    @property
+    def stream(self) -> str:
+        """The city stream this fact is read from."""
+        return PREGNANCIES
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from streams.engine.days import EPOCH_ORDINAL, MS_PER_DAY, MS_PER_HOUR
 from streams.engine.facts import VOID, Fact, RecordKey
@@ -78,9 +78,10 @@ class DeadlineRule(Protocol[T_contra]):
 
 
 @dataclass(frozen=True, slots=True)
-class _Fired(Generic[T]):
+class _Fired:
+    #: The fired version is ``versions[index]`` (not a field: mypyc rejects generic
+    #: slotted dataclasses, and the index alone keeps ``T`` precise for the rule calls).
     index: int
-    version: T
     due: int
     #: The deadline day's ordinal; the shape (with its worded reason) is built from it
     #: only for the versions that end up as requests.
@@ -101,14 +102,14 @@ def judge_deadline(
 
 def _fired_versions(
     ctx: Context, rule: DeadlineRule[T], key: RecordKey, versions: list[T]
-) -> dict[str, _Fired[T]]:
+) -> dict[str, _Fired]:
     """The versions that came due unsatisfied, by addressed city (the latest one wins).
 
     Keyed by addressed city rather than by request id: within one rule and trigger the
     id is ``request_id(kind, [key], addressed)``, a one-to-one function of the city, so
     the merge is the same and the uuid5 is computed only for the requests built.
     """
-    fired: dict[str, _Fired[T]] = {}
+    fired: dict[str, _Fired] = {}
     last = len(versions) - 1
     tz_ms = ctx.params.tz * MS_PER_HOUR
     effective = ctx.watermarks.effective
@@ -125,22 +126,23 @@ def _fired_versions(
             continue
         if rule.satisfied_at(ctx, v, due):
             continue
-        fired[rule.addressed(ctx, v)] = _Fired(i, v, due, day)
+        fired[rule.addressed(ctx, v)] = _Fired(i, due, day)
     return fired
 
 
 def _request(
-    ctx: Context, rule: DeadlineRule[T], key: RecordKey, versions: list[T], f: _Fired[T]
+    ctx: Context, rule: DeadlineRule[T], key: RecordKey, versions: list[T], f: _Fired
 ) -> RequestOut:
     current = versions[-1]
-    shape = rule.shape(ctx, f.version, dt.date.fromordinal(f.day))
+    version = versions[f.index]
+    shape = rule.shape(ctx, version, dt.date.fromordinal(f.day))
     evidence: list[Fact] = [current]
     if f.index < len(versions) - 1:
         change = versions[f.index + 1]
         verb = "voided" if change.action == VOID else "corrected"
         state, reason = WITHDRAWN, f"record {verb} on {ctx.date_text(change.recorded_at)}"
     else:
-        late = rule.late_evidence(ctx, f.version)
+        late = rule.late_evidence(ctx, version)
         if late is None:
             state, reason = OPEN, shape.reason
         else:
