@@ -30,6 +30,10 @@ OUTCOMES = {
 }
 
 
+#: States a case worker still answers (an answer in time un-does OVERDUE, not the escalation).
+ANSWERABLE = frozenset({"OPEN", "OVERDUE"})
+
+
 @dataclass
 class CaseTotals:
     """Rows stored per city, answers sent, and the states the tables show."""
@@ -57,12 +61,15 @@ def subscribe_all(settings: Settings, cases_dir: Path, totals: CaseTotals) -> No
 
 
 def answer_share(settings: Settings, cases_dir: Path, share: float, totals: CaseTotals) -> None:
-    """Answer ``share`` of each city's open requests (acknowledge or resolve) and publish."""
+    """Answer ``share`` of each city's open or overdue requests (acknowledge or resolve)
+    and publish."""
     for city in settings.city_codes:
         table = open_case_table(table_target(cases_dir, city))
         with table:
             for row in table.requests():
-                if row.state != "OPEN" or not picked(row.request_id, share):
+                # Most respond_by dates of the simulated year are past by the time the
+                # cities subscribe, so unanswered requests already show OVERDUE.
+                if row.state not in ANSWERABLE or not picked(row.request_id, share):
                     continue
                 status = "RESOLVED" if picked(row.request_id, share / 2) else "ACKNOWLEDGED"
                 outcome = OUTCOMES.get(row.kind) if status == "RESOLVED" else None

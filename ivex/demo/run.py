@@ -134,9 +134,10 @@ def _settle(console: Console, settings: Settings, alive: Callable[[], None]) -> 
             alive()
             status.update(f"Stream workers catching up: {lag:,} behind")
 
-        wait_until_settled(
-            settings, faust_id(settings, APP_ID), names.all_city_topics(), on_poll=poll
-        )
+        # The cities' answers too: a responses topic counts in full until the workers
+        # first commit on it.
+        topics = names.all_city_topics() + [names.responses(c) for c in settings.city_codes]
+        wait_until_settled(settings, faust_id(settings, APP_ID), topics, on_poll=poll)
 
 
 def _work_cases(
