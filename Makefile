@@ -53,6 +53,7 @@ broker-stop: setup
 bench: setup
 	$(BIN)/python -m bench.engine_bench
 	$(BIN)/python -m bench.codec_bench
+	$(BIN)/python -m bench.pipeline_bench
 
 clean:
 	-$(BIN)/ivex broker stop
