@@ -25,7 +25,7 @@ from ivex.demo import summary
 from ivex.demo.cases import CaseTotals, answer_share, count_states, subscribe_all
 from ivex.demo.environment import DemoEnvironment, demo_environment
 from ivex.demo.feed import FeedTotals, batches, coarsen, feed
-from ivex.demo.settle import wait_until_settled
+from ivex.demo.settle import wait_for_members, wait_until_settled
 from ivex.demo.wirecheck import wire_check
 from ivex.demo.workers import check_alive, running_workers
 from ivex.provision import apply_topics
@@ -87,9 +87,12 @@ def run_pipeline(console: Console, env: DemoEnvironment, options: DemoOptions) -
     sim_dir = env.run_dir / "sim"
     manifest = _simulate(console, settings, sim_dir, options)
     with running_workers(options.workers, env.run_dir, env.env, APP_ID) as procs:
+        alive = partial(check_alive, procs, env.run_dir)
+        with step(console, f"Waiting for {options.workers} stream workers to join"):
+            group = faust_id(settings, APP_ID)
+            wait_for_members(settings, group, options.workers, on_poll=alive)
         plan = coarsen(manifest["publish_plan"], options.batch_every)
         totals = _feed(settings, sim_dir, plan)
-        alive = partial(check_alive, procs, env.run_dir)
         _settle(console, settings, alive)
         cases = _work_cases(console, settings, env.run_dir / "cases", options, alive)
     requests = requests_on_topics(settings)

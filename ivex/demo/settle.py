@@ -91,3 +91,43 @@ def wait_until_settled(
             quiet_since = None
         time.sleep(1.0)
     raise NotSettledError(group, lag, timeout_s)
+
+
+def group_members(settings: Settings, group: str) -> tuple[str, int]:
+    """(state, number of members) of a consumer group; ("", 0) while it does not exist."""
+    admin = KafkaAdminClient(**client_config(settings))
+    try:
+        info: dict[str, Any] = admin.describe_groups([group]).get(group, {})
+    except KafkaError:
+        return "", 0
+    finally:
+        admin.close()
+    state = str(info.get("group_state") or info.get("state") or "")
+    return state, len(info.get("members") or [])
+
+
+def wait_for_members(
+    settings: Settings,
+    group: str,
+    count: int,
+    *,
+    timeout_s: float = 120.0,
+    on_poll: Callable[[], None] | None = None,
+) -> None:
+    """Block until ``group`` is Stable with ``count`` members.
+
+    Feeding workers before every one has joined makes the group rebalance mid-stream;
+    partitions then change hands while sends are in flight, which at-least-once
+    processing survives but which can let a watermark overtake a fact and raise a
+    request that is withdrawn a moment later. Waiting costs a few seconds.
+    """
+    deadline = time.monotonic() + timeout_s
+    state, members = "", 0
+    while time.monotonic() < deadline:
+        if on_poll is not None:
+            on_poll()
+        state, members = group_members(settings, group)
+        if state == "Stable" and members == count:
+            return
+        time.sleep(0.5)
+    raise NotSettledError(group, {f"members ({state or 'no group'})": members}, timeout_s)
