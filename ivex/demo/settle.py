@@ -72,23 +72,34 @@ def wait_until_settled(
     *,
     timeout_s: float = 600.0,
     quiet_s: float = 6.0,
+    stall_s: float = 90.0,
     on_poll: Callable[[int], None] | None = None,
 ) -> None:
-    """Block until ``group`` has no lag on ``topics`` for ``quiet_s`` seconds in a row."""
+    """Block until ``group`` has no lag on ``topics`` for ``quiet_s`` seconds in a row.
+
+    Gives up after ``timeout_s``, or sooner when the lag has not moved for ``stall_s``:
+    faust-streaming can stop committing a partition that changed hands in a rebalance
+    (faust-streaming issue 318), and waiting longer would not help.
+    """
     deadline = time.monotonic() + timeout_s
     quiet_since: float | None = None
     lag: dict[str, int] = {}
+    last, changed_at = lag, time.monotonic()
     while time.monotonic() < deadline:
         lag = group_lag(settings, group, topics)
         if on_poll is not None:
             on_poll(sum(lag.values()))
         now = time.monotonic()
+        if lag != last:
+            last, changed_at = lag, now
         if not any(lag.values()):
             quiet_since = quiet_since or now
             if now - quiet_since >= quiet_s:
                 return
         else:
             quiet_since = None
+            if now - changed_at >= stall_s:
+                raise NotSettledError(group, lag, now - changed_at)
         time.sleep(1.0)
     raise NotSettledError(group, lag, timeout_s)
 
