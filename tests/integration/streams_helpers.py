@@ -17,6 +17,7 @@ from typing import IO, Any, TypeVar
 from kafka import KafkaAdminClient
 
 from ivex.codec import Codec
+from ivex.demo.settle import wait_for_members
 from ivex.kafka_config import client_config
 from ivex.settings import Settings
 from ivex.topic_reader import LogRecord, read_topics
@@ -115,6 +116,28 @@ def running_workers(workers: list[WorkerProcess]) -> Iterator[list[WorkerProcess
     finally:
         for w in workers:
             w.stop()
+
+
+@contextlib.contextmanager
+def joined_workers(
+    settings: Settings, app_id: str, tmp_path: Path, count: int = 2
+) -> Iterator[list[WorkerProcess]]:
+    """``count`` workers of ``app_id``, yielded once their group is Stable with all of them.
+
+    Publishing before every worker has joined makes the group rebalance mid-stream,
+    which faust-streaming does not always survive cleanly (a partition that changed
+    hands can stop committing); the app's topics are deleted afterwards.
+    """
+    workers = [
+        WorkerProcess(settings, app_id, tmp_path / f"w{i}", tmp_path / f"w{i}.log")
+        for i in range(1, count + 1)
+    ]
+    try:
+        with running_workers(workers):
+            wait_for_members(settings, faust_id(settings, app_id), count)
+            yield workers
+    finally:
+        delete_app_topics(settings, app_id)
 
 
 def wait_until(check: Callable[[], T | None], timeout_s: float, what: str) -> T:

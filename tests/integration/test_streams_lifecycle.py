@@ -20,11 +20,10 @@ from ivex.topics import STREAMS, TopicNames
 from streams.engine.ids import request_id
 from tests.integration.streams_helpers import (
     WorkerProcess,
-    delete_app_topics,
+    joined_workers,
     observed_outputs,
     read_records,
     reference_outputs,
-    running_workers,
     wait_until,
 )
 from tests.integration.test_streams_worker import (
@@ -48,16 +47,8 @@ UNKNOWN = "00000000-0000-5000-8000-000000000001"
 
 @pytest.fixture
 def workers(federation: Settings, tmp_path: Path) -> Iterator[list[WorkerProcess]]:
-    app_id = "it-lifecycle"
-    pair = [
-        WorkerProcess(federation, app_id, tmp_path / f"w{i}", tmp_path / f"w{i}.log")
-        for i in (1, 2)
-    ]
-    try:
-        with running_workers(pair):
-            yield pair
-    finally:
-        delete_app_topics(federation, app_id)
+    with joined_workers(federation, "it-lifecycle", tmp_path) as pair:
+        yield pair
 
 
 def _publish_rows(settings: Settings) -> None:

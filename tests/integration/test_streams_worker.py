@@ -23,10 +23,9 @@ from streams.engine.ids import request_id
 from tests.integration.streams_helpers import (
     Outputs,
     WorkerProcess,
-    delete_app_topics,
+    joined_workers,
     observed_outputs,
     reference_outputs,
-    running_workers,
     wait_until,
 )
 
@@ -164,16 +163,8 @@ def send_garbage(settings: Settings) -> list[tuple[str, int]]:
 
 @pytest.fixture
 def workers(federation: Settings, tmp_path: Path) -> Iterator[list[WorkerProcess]]:
-    app_id = "it-engine"
-    pair = [
-        WorkerProcess(federation, app_id, tmp_path / f"w{i}", tmp_path / f"w{i}.log")
-        for i in (1, 2)
-    ]
-    try:
-        with running_workers(pair):
-            yield pair
-    finally:
-        delete_app_topics(federation, app_id)
+    with joined_workers(federation, "it-engine", tmp_path) as pair:
+        yield pair
 
 
 def test_two_workers_raise_the_expected_requests(
