@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from ivex.codec import Codec, Decoded
+from ivex.errors import CodecError
 from streams.driver.records import Outgoing, SourceMessage
 
 CODE_HEADER: Final = "ivex_error_code"
@@ -41,3 +43,13 @@ def error_record(
         *source.headers,
     )
     return Outgoing(errors_topic, source.key, source.value or b"", None, headers)
+
+
+def decode_message(codec: Codec, msg: SourceMessage) -> Decoded:
+    """Decode a consumed value once; :class:`ProcessingError` for a tombstone or bad bytes."""
+    if msg.value is None:
+        raise ProcessingError("malformed_message", "record without a value (tombstone)")
+    try:
+        return codec.decode(msg.value)
+    except CodecError as exc:
+        raise ProcessingError(exc.code, exc.message) from None

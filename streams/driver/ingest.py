@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from typing import Final
 
 from ivex.codec import Codec
-from ivex.errors import CodecError
 from ivex.settings import Settings
 from ivex.topics import STREAM_RECORDS, STREAMS, Stream, TopicNames
-from streams.driver.errors import ProcessingError, error_record
+from streams.driver.errors import ProcessingError, decode_message, error_record
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.wire import encode_item, partition_for
 from streams.engine.facts import Fact, Position, Watermark, fact_from_avro
@@ -79,12 +78,7 @@ class Ingest:
         if source is None:
             raise ProcessingError("unknown_topic", f"{msg.topic} is not a city topic")
         city, stream = source
-        if msg.value is None:
-            raise ProcessingError("malformed_message", "record without a value (tombstone)")
-        try:
-            decoded = self._codec.decode(msg.value)
-        except CodecError as exc:
-            raise ProcessingError(exc.code, exc.message) from None
+        decoded = decode_message(self._codec, msg)
         expected = STREAM_RECORDS[stream]
         if decoded.record_name not in (expected, WATERMARK_RECORD):
             raise ProcessingError(

@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from typing import Final
 
 from ivex.codec import Codec
-from ivex.errors import CodecError
 from ivex.settings import Settings
 from ivex.topics import TopicNames
-from streams.driver.errors import ProcessingError, error_record
+from streams.driver.errors import ProcessingError, decode_message, error_record
 from streams.driver.lifecycle_wire import keyed_record
 from streams.driver.records import Outgoing, SourceMessage
 from streams.engine.facts import Position
@@ -63,12 +62,7 @@ class ResponseIngest:
         city = self.sources.get(msg.topic)
         if city is None:
             raise ProcessingError("unknown_topic", f"{msg.topic} is not a responses topic")
-        if msg.value is None:
-            raise ProcessingError("malformed_message", "record without a value (tombstone)")
-        try:
-            decoded = self._codec.decode(msg.value)
-        except CodecError as exc:
-            raise ProcessingError(exc.code, exc.message) from None
+        decoded = decode_message(self._codec, msg)
         if decoded.record_name != RESPONSE_RECORD:
             raise ProcessingError("wrong_record", f"a {decoded.record_name} on a responses topic")
         position = Position(msg.topic, msg.partition, msg.offset)
