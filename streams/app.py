@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -171,6 +171,22 @@ def _internal_topic(app: IvexApp, name: str) -> Any:
     )
 
 
+def _relay(
+    handle: Callable[[SourceMessage], Iterable[Outgoing]], sender: _Sender
+) -> Callable[[Any], Awaitable[None]]:
+    """An agent body: each consumed message through ``handle``, every result sent on.
+
+    All four agents have this shape; the plain-Python ``handle`` holds the logic.
+    """
+
+    async def agent(stream: Any) -> None:
+        async for event in stream.events():
+            for record in handle(_source_message(event.message)):
+                await sender.send(record)
+
+    return agent
+
+
 def _wire_engine(
     app: IvexApp, settings: Settings, internal: str, lifecycle: str, sender: _Sender
 ) -> None:
@@ -187,18 +203,8 @@ def _wire_engine(
         lifecycle_topic=lifecycle,
     )
 
-    async def ingest_agent(stream: Any) -> None:
-        async for event in stream.events():
-            for record in ingest.route(_source_message(event.message)):
-                await sender.send(record)
-
-    async def engine_agent(stream: Any) -> None:
-        async for event in stream.events():
-            for record in driver.process(_source_message(event.message)):
-                await sender.send(record)
-
-    app.agent(sources, name="ingest")(ingest_agent)
-    app.agent(engine_in, name="engine")(engine_agent)
+    app.agent(sources, name="ingest")(_relay(ingest.route, sender))
+    app.agent(engine_in, name="engine")(_relay(driver.process, sender))
     app.ivex_driver = driver  # for logs, tests and the rebalance callbacks
     app.ivex_partitioned[internal] = driver
 
@@ -217,18 +223,8 @@ def _wire_lifecycle(app: IvexApp, settings: Settings, lifecycle: str, sender: _S
         engine_partitions=INTERNAL_PARTITIONS,
     )
 
-    async def responses_agent(stream: Any) -> None:
-        async for event in stream.events():
-            for record in responses.route(_source_message(event.message)):
-                await sender.send(record)
-
-    async def lifecycle_agent(stream: Any) -> None:
-        async for event in stream.events():
-            for record in driver.process(_source_message(event.message)):
-                await sender.send(record)
-
-    app.agent(response_topics, name="responses")(responses_agent)
-    app.agent(lifecycle_in, name="lifecycle")(lifecycle_agent)
+    app.agent(response_topics, name="responses")(_relay(responses.route, sender))
+    app.agent(lifecycle_in, name="lifecycle")(_relay(driver.process, sender))
     app.ivex_lifecycle = driver
     app.ivex_partitioned[lifecycle] = driver
 
