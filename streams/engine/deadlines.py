@@ -1,9 +1,12 @@
 """The deadline index: which women to re-judge when a watermark advances.
 
-One min-heap per gate of ``(instant, mother_ref, kind, trigger key)``: an advance pops only the
-entries its gate now covers, so the engine never scans all women. Entries may be stale
-(the woman's records changed since): re-judging is idempotent, so they are simply
-re-judged. The index is rebuilt from the women's states after a restart.
+Per gate, a min-heap of the distinct instants and a bucket of ``(mother_ref, kind, trigger
+key)`` per instant: an advance pops only the buckets its gate now covers, so the engine
+never scans all women. Deadlines fall on ends of days, so many judgements share an instant:
+heaping the instants (plain ints) rather than whole entries keeps the heap small and its
+comparisons cheap; a bucket is sorted once, when it comes due, for a deterministic order.
+Entries may be stale (the woman's records changed since): re-judging is idempotent, so
+they are simply re-judged. The index is rebuilt from the women's states after a restart.
 """
 
 from __future__ import annotations
@@ -16,19 +19,18 @@ from streams.engine.facts import RecordKey, record_key_text
 from streams.engine.rules.common import Pending
 from streams.engine.watermarks import Gate, Pair, Watermarks, gate_from_text, gate_text
 
-Entry: TypeAlias = tuple[int, str, str, RecordKey]
 #: What is due: (mother_ref, rule kind, trigger key).
 Due: TypeAlias = tuple[str, str, RecordKey]
 
 
 class _GateHeap:
-    """One gate's min-heap of entries and the set of those entries (no duplicates)."""
+    """One gate's min-heap of instants and, per instant, the set of its entries."""
 
-    __slots__ = ("heap", "members")
+    __slots__ = ("buckets", "heap")
 
     def __init__(self) -> None:
-        self.heap: list[Entry] = []
-        self.members: set[Entry] = set()
+        self.heap: list[int] = []
+        self.buckets: dict[int, set[Due]] = {}
 
 
 class DeadlineIndex:
@@ -40,7 +42,7 @@ class DeadlineIndex:
         self._heaps: dict[Gate, _GateHeap] = {}
 
     def __len__(self) -> int:
-        return sum(len(h.members) for h in self._heaps.values())
+        return sum(len(b) for h in self._heaps.values() for b in h.buckets.values())
 
     def gates(self) -> list[Gate]:
         """Every gate with entries."""
@@ -50,25 +52,31 @@ class DeadlineIndex:
         """Remember that ``mother_ref`` must be re-judged when each gate passes its instant."""
         heaps = self._heaps
         for gate, instant, kind, key in pending:
-            entry = (instant, mother_ref, kind, key)
             h = heaps.get(gate)
             if h is None:
                 h = heaps[gate] = _GateHeap()
-            if entry not in h.members:
-                h.members.add(entry)
-                heapq.heappush(h.heap, entry)
+            bucket = h.buckets.get(instant)
+            if bucket is None:
+                bucket = h.buckets[instant] = set()
+                heapq.heappush(h.heap, instant)
+            bucket.add((mother_ref, kind, key))
 
     def pop_due(self, gate: Gate, effective: int) -> list[Due]:
-        """Remove and return the entries of ``gate`` with instant ≤ ``effective``."""
+        """Remove and return the entries of ``gate`` with instant ≤ ``effective``.
+
+        In ``(instant, mother_ref, kind, key)`` order, whatever the order of the pushes.
+        """
         h = self._heaps.get(gate)
         due: list[Due] = []
         if h is None:
             return due
-        heap, members = h.heap, h.members
-        while heap and heap[0][0] <= effective:
-            entry = heapq.heappop(heap)
-            members.discard(entry)
-            due.append((entry[1], entry[2], entry[3]))
+        heap, buckets = h.heap, h.buckets
+        while heap and heap[0] <= effective:
+            bucket = buckets.pop(heapq.heappop(heap))
+            if len(bucket) == 1:
+                due.extend(bucket)
+            else:
+                due.extend(sorted(bucket))
         return due
 
     def holding(self, watermarks: Watermarks) -> dict[Pair, int]:
@@ -80,12 +88,12 @@ class DeadlineIndex:
         for gate, h in self._heaps.items():
             marks = {p: watermarks.get(*p) for p in gate}
             top = max(marks.values(), default=0)
-            for instant, *_ in h.heap:
+            for instant, bucket in h.buckets.items():
                 if top < instant:
                     continue  # nobody has reached it yet: not due anywhere
                 for pair, mark in marks.items():
                     if mark < instant:
-                        held[pair] = held.get(pair, 0) + 1
+                        held[pair] = held.get(pair, 0) + len(bucket)
         return held
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,7 +101,8 @@ class DeadlineIndex:
         entries = sorted(
             (gate_text(g), i, m, k, record_key_text(r))
             for g, h in self._heaps.items()
-            for i, m, k, r in h.members
+            for i, bucket in h.buckets.items()
+            for m, k, r in bucket
         )
         return {"entries": [list(e) for e in entries]}
 

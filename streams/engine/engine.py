@@ -9,7 +9,7 @@ issued, come out. Re-applying anything is a no-op, so at-least-once delivery is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from streams.engine.deadlines import DeadlineIndex, Due
@@ -51,13 +51,24 @@ class Diagnostic:
     detail: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class EngineOutput:
     """What one :meth:`CaseEngine.apply` produced."""
 
-    requests: list[RequestOut] = field(default_factory=list)
-    notices: list[NoticeOut] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    requests: list[RequestOut]
+    notices: list[NoticeOut]
+    diagnostics: list[Diagnostic]
+
+    # Written out: mypyc compiles an explicit __init__, not the generated one.
+    def __init__(
+        self,
+        requests: list[RequestOut] | None = None,
+        notices: list[NoticeOut] | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+    ) -> None:
+        self.requests = [] if requests is None else requests
+        self.notices = [] if notices is None else notices
+        self.diagnostics = [] if diagnostics is None else diagnostics
 
     def __bool__(self) -> bool:
         return bool(self.requests or self.notices or self.diagnostics)

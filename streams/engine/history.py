@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from streams.engine.facts import (
@@ -66,19 +66,30 @@ def last_live(versions: Sequence[F]) -> F | None:
     return None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class WomanState:
     """Everything the engine keeps about one woman (keyed by ``mother_ref``)."""
 
     mother_ref: str
-    births: dict[RecordKey, list[Birth]] = field(default_factory=dict)
-    registrations: dict[RecordKey, list[Registration]] = field(default_factory=dict)
-    terminations: dict[RecordKey, list[Termination]] = field(default_factory=dict)
-    pregnancies: dict[RecordKey, list[Pregnancy]] = field(default_factory=dict)
-    seen: set[str] = field(default_factory=set)
+    births: dict[RecordKey, list[Birth]]
+    registrations: dict[RecordKey, list[Registration]]
+    terminations: dict[RecordKey, list[Termination]]
+    pregnancies: dict[RecordKey, list[Pregnancy]]
+    seen: set[str]
     #: Latest content published per request_id: what the next judgement is diffed against.
-    emitted: dict[str, RequestOut] = field(default_factory=dict)
-    notified: set[str] = field(default_factory=set)
+    emitted: dict[str, RequestOut]
+    notified: set[str]
+
+    # Written out: mypyc compiles an explicit __init__, not the generated one.
+    def __init__(self, mother_ref: str) -> None:
+        self.mother_ref = mother_ref
+        self.births = {}
+        self.registrations = {}
+        self.terminations = {}
+        self.pregnancies = {}
+        self.seen = set()
+        self.emitted = {}
+        self.notified = set()
 
     def add(self, fact: Fact) -> bool:
         """Insert a version; True when it is older than the record's latest (stale)."""

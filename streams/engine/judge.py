@@ -7,7 +7,7 @@ the engine diffs its result against what it published before.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from streams.engine.facts import RecordKey
@@ -31,7 +31,8 @@ from streams.engine.rules import (
     pregnancy_outcome_unknown,
     registration_without_birth,
 )
-from streams.engine.rules.common import Context, Pending, WatermarkView
+from streams.engine.rules.common import Context, Pending
+from streams.engine.watermarks import Watermarks
 
 NOTICES: Final = notices.NOTICES
 
@@ -50,18 +51,24 @@ REQUEST_RULES: Final[dict[str, Callable[[Context], dict[str, RequestOut]]]] = {
 ALL_KINDS: Final = frozenset((*REQUEST_KINDS, NOTICES))
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Judgement:
     """Desired requests and notices, and the judgements still waiting for watermarks."""
 
-    requests: dict[str, RequestOut] = field(default_factory=dict)
-    notices: dict[str, NoticeOut] = field(default_factory=dict)
-    pending: set[Pending] = field(default_factory=set)
+    requests: dict[str, RequestOut]
+    notices: dict[str, NoticeOut]
+    pending: set[Pending]
+
+    # Written out: mypyc compiles an explicit __init__, not the generated one.
+    def __init__(self, pending: set[Pending] | None = None) -> None:
+        self.requests = {}
+        self.notices = {}
+        self.pending = set() if pending is None else pending
 
 
 def judge(
     state: WomanState,
-    watermarks: WatermarkView,
+    watermarks: Watermarks,
     params: EngineParams,
     scope: Scope | None = None,
 ) -> Judgement:

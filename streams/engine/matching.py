@@ -10,17 +10,18 @@ always leave the same twin unmatched. mother_ref equality is implicit (state is 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from streams.engine.facts import Birth, RecordKey, Registration
 
 
-@dataclass(slots=True)
 class Matching:
     """Pairs of a matching, both ways."""
 
-    birth_to_reg: dict[RecordKey, Registration] = field(default_factory=dict)
-    reg_to_birth: dict[RecordKey, Birth] = field(default_factory=dict)
+    __slots__ = ("birth_to_reg", "reg_to_birth")
+
+    def __init__(self) -> None:
+        self.birth_to_reg: dict[RecordKey, Registration] = {}
+        self.reg_to_birth: dict[RecordKey, Birth] = {}
 
     def pair(self, birth: Birth, reg: Registration) -> None:
         """Record ``birth`` ↔ ``reg``."""

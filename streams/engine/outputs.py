@@ -1,4 +1,9 @@
-"""The engine's outputs: AssistanceRequest and CaseNotice values, plain and frozen."""
+"""The engine's outputs: AssistanceRequest and CaseNotice values, plain and frozen.
+
+Each class writes its ``__init__`` out (``init=False``): under mypyc an explicit one is
+compiled, while the one ``@dataclass`` generates runs interpreted, and constructing these
+values was a tenth of the engine's work (see ``bench/RESULTS.md``).
+"""
 
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ URGENT: Final = "URGENT"
 NORMAL: Final = "NORMAL"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Evidence:
     """An event a request or notice rests on, located on the log."""
 
@@ -44,11 +49,29 @@ class Evidence:
     partition: int
     offset: int
 
-    @classmethod
-    def of(cls, fact: Fact) -> Evidence:
+    def __init__(
+        self,
+        event_id: str,
+        source_city: str,
+        stream: str,
+        record_id: str,
+        topic: str,
+        partition: int,
+        offset: int,
+    ) -> None:
+        object.__setattr__(self, "event_id", event_id)
+        object.__setattr__(self, "source_city", source_city)
+        object.__setattr__(self, "stream", stream)
+        object.__setattr__(self, "record_id", record_id)
+        object.__setattr__(self, "topic", topic)
+        object.__setattr__(self, "partition", partition)
+        object.__setattr__(self, "offset", offset)
+
+    @staticmethod
+    def of(fact: Fact) -> Evidence:
         """The evidence entry naming ``fact``'s event."""
         p = fact.position
-        return cls(
+        return Evidence(
             fact.event_id,
             fact.source_city,
             fact.stream,
@@ -70,10 +93,10 @@ class Evidence:
             "offset": self.offset,
         }
 
-    @classmethod
-    def from_avro(cls, d: Mapping[str, Any]) -> Evidence:
+    @staticmethod
+    def from_avro(d: Mapping[str, Any]) -> Evidence:
         """Inverse of :meth:`to_avro`."""
-        return cls(
+        return Evidence(
             str(d["event_id"]),
             d["source_city"],
             d["stream"],
@@ -84,7 +107,7 @@ class Evidence:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class RequestOut:
     """An ``AssistanceRequest`` as the engine wants it published (latest state wins)."""
 
@@ -100,6 +123,34 @@ class RequestOut:
     priority: str
     state: str
     reason: str
+
+    def __init__(
+        self,
+        request_id: str,
+        kind: str,
+        addressed_city: str,
+        copy_to: tuple[str, ...],
+        subject_ref: str,
+        child_ref: str | None,
+        evidence: tuple[Evidence, ...],
+        raised_at: int,
+        respond_by: int,
+        priority: str,
+        state: str,
+        reason: str,
+    ) -> None:
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "addressed_city", addressed_city)
+        object.__setattr__(self, "copy_to", copy_to)
+        object.__setattr__(self, "subject_ref", subject_ref)
+        object.__setattr__(self, "child_ref", child_ref)
+        object.__setattr__(self, "evidence", evidence)
+        object.__setattr__(self, "raised_at", raised_at)
+        object.__setattr__(self, "respond_by", respond_by)
+        object.__setattr__(self, "priority", priority)
+        object.__setattr__(self, "state", state)
+        object.__setattr__(self, "reason", reason)
 
     def to_avro(self) -> dict[str, Any]:
         """Dict with the Avro field names; times stay int epoch ms (timestamp-millis)."""
@@ -118,10 +169,10 @@ class RequestOut:
             "reason": self.reason,
         }
 
-    @classmethod
-    def from_avro(cls, d: Mapping[str, Any]) -> RequestOut:
+    @staticmethod
+    def from_avro(d: Mapping[str, Any]) -> RequestOut:
         """Inverse of :meth:`to_avro` (also the engine's serialised form)."""
-        return cls(
+        return RequestOut(
             request_id=str(d["request_id"]),
             kind=d["kind"],
             addressed_city=d["addressed_city"],
@@ -137,7 +188,7 @@ class RequestOut:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class NoticeOut:
     """A ``CaseNotice``: information for a city, emitted once, never withdrawn."""
 
@@ -147,6 +198,22 @@ class NoticeOut:
     subject_ref: str
     evidence: tuple[Evidence, ...]
     issued_at: int
+
+    def __init__(
+        self,
+        notice_id: str,
+        kind: str,
+        addressed_city: str,
+        subject_ref: str,
+        evidence: tuple[Evidence, ...],
+        issued_at: int,
+    ) -> None:
+        object.__setattr__(self, "notice_id", notice_id)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "addressed_city", addressed_city)
+        object.__setattr__(self, "subject_ref", subject_ref)
+        object.__setattr__(self, "evidence", evidence)
+        object.__setattr__(self, "issued_at", issued_at)
 
     def to_avro(self) -> dict[str, Any]:
         """Dict with the Avro field names."""
@@ -159,10 +226,10 @@ class NoticeOut:
             "issued_at": self.issued_at,
         }
 
-    @classmethod
-    def from_avro(cls, d: Mapping[str, Any]) -> NoticeOut:
+    @staticmethod
+    def from_avro(d: Mapping[str, Any]) -> NoticeOut:
         """Inverse of :meth:`to_avro`."""
-        return cls(
+        return NoticeOut(
             notice_id=str(d["notice_id"]),
             kind=d["kind"],
             addressed_city=d["addressed_city"],

@@ -113,27 +113,34 @@ def _match_component(
     state: WomanState, start: RecordKey, tolerance: int
 ) -> tuple[list[RecordKey], list[RecordKey]]:
     """Births and registrations linked to ``start`` by certificates or close birth dates."""
-    if len(state.births) + len(state.registrations) == 1:
-        return ([start], []) if start in state.births else ([], [start])
-    # Nodes as (key, birth-date ordinals, certificates) tuples: a woman has a handful of
-    # these records, and small tuples are cheaper to build and scan than sets.
-    rest = [(key, *_node(versions)) for key, versions in state.births.items()]
-    rest += [(key, *_node(versions)) for key, versions in state.registrations.items()]
-    frontier = [n for n in rest if n[0] == start]
-    rest = [n for n in rest if n[0] != start]
-    births: list[RecordKey] = []
-    regs: list[RecordKey] = []
+    births, regs = state.births, state.registrations
+    if len(births) + len(regs) == 1:
+        return ([start], []) if start in births else ([], [start])
+    # Nodes as parallel lists of keys, birth-date ordinals and certificates: a woman has a
+    # handful of these records, and small tuples are cheaper to build and scan than sets.
+    keys: list[RecordKey] = []
+    days: list[tuple[int, ...]] = []
+    certs: list[tuple[str, ...]] = []
+    for table in (births, regs):
+        for key, versions in table.items():
+            d, c = _node(versions)
+            keys.append(key)
+            days.append(d)
+            certs.append(c)
+    reached = [key == start for key in keys]
+    frontier = [reached.index(True)]
+    out_births: list[RecordKey] = []
+    out_regs: list[RecordKey] = []
     while frontier:
-        key, days, certs = frontier.pop()
-        (births if key[0] == BIRTHS else regs).append(key)
-        unlinked = []
-        for node in rest:
-            if _linked(days, certs, node[1], node[2], tolerance):
-                frontier.append(node)
-            else:
-                unlinked.append(node)
-        rest = unlinked
-    return births, regs
+        i = frontier.pop()
+        key = keys[i]
+        (out_births if key[0] == BIRTHS else out_regs).append(key)
+        i_days, i_certs = days[i], certs[i]
+        for j, done in enumerate(reached):
+            if not done and _linked(i_days, i_certs, days[j], certs[j], tolerance):
+                reached[j] = True
+                frontier.append(j)
+    return out_births, out_regs
 
 
 def _node(versions: Sequence[Birth | Registration]) -> tuple[tuple[int, ...], tuple[str, ...]]:

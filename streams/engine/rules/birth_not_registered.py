@@ -14,16 +14,14 @@ import datetime as dt
 from streams.engine.facts import Birth, Fact
 from streams.engine.outputs import BIRTH_NOT_REGISTERED, NORMAL, RequestOut
 from streams.engine.rules.common import Context
-from streams.engine.rules.deadline import Shape, judge_deadline
+from streams.engine.rules.deadline import DeadlineRule, Shape, judge_deadline
 from streams.engine.watermarks import Gate
 
 KIND = BIRTH_NOT_REGISTERED
 
 
-class BirthNotRegistered:
+class BirthNotRegistered(DeadlineRule[Birth]):
     """The rule, as a :class:`~streams.engine.rules.deadline.DeadlineRule`."""
-
-    kind = KIND
 
     def applies(self, ctx: Context, v: Birth) -> bool:
         """Only births to a woman whose hukou is in another city."""
@@ -64,7 +62,7 @@ class BirthNotRegistered:
         )
 
 
-RULE = BirthNotRegistered()
+RULE = BirthNotRegistered(KIND)
 
 
 def desired(ctx: Context) -> dict[str, RequestOut]:

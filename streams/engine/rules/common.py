@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from streams.engine.days import MS_PER_DAY, local_date
 from streams.engine.facts import Birth, Fact, RecordKey, Registration
@@ -14,7 +13,7 @@ from streams.engine.ids import request_id, trigger_id
 from streams.engine.matching import Matching, match
 from streams.engine.outputs import Evidence, NoticeOut, RequestOut
 from streams.engine.params import EngineParams
-from streams.engine.watermarks import Gate
+from streams.engine.watermarks import Gate, Watermarks
 
 F = TypeVar("F", bound=Fact)
 
@@ -22,26 +21,20 @@ F = TypeVar("F", bound=Fact)
 Pending = tuple[Gate, int, str, RecordKey]
 
 
-class WatermarkView(Protocol):
-    """What a rule may ask about watermarks."""
-
-    def effective(self, gate: Gate) -> int:
-        """Minimum watermark over the gate's pairs."""
-        ...
-
-
-@dataclass(slots=True)
 class Context:
     """One woman's history, the watermarks and the parameters, for one judgement."""
 
-    state: WomanState
-    watermarks: WatermarkView
-    params: EngineParams
-    #: Trigger keys to judge; None judges every trigger.
-    scope: Collection[RecordKey] | None = None
-    pending: set[Pending] = field(default_factory=set)
-    #: Matchings by (instant, override event id); created on first use (few rules match).
-    _matchings: dict[tuple[int | None, str | None], Matching] | None = None
+    __slots__ = ("_matchings", "params", "pending", "scope", "state", "watermarks")
+
+    def __init__(self, state: WomanState, watermarks: Watermarks, params: EngineParams) -> None:
+        self.state = state
+        self.watermarks = watermarks
+        self.params = params
+        #: Trigger keys to judge; None judges every trigger.
+        self.scope: Collection[RecordKey] | None = None
+        self.pending: set[Pending] = set()
+        #: Matchings by (instant, override event id); created on first use (few rules match).
+        self._matchings: dict[tuple[int | None, str | None], Matching] | None = None
 
     def settled(self, gate: Gate, instant: int, kind: str, key: RecordKey) -> bool:
         """True if every record that could matter at ``instant`` is known; else note it."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from streams.engine.days import EPOCH_ORDINAL, MS_PER_DAY, MS_PER_HOUR
 from streams.engine.facts import VOID, Fact, RecordKey
@@ -24,10 +24,9 @@ from streams.engine.rules.common import Context, build_request
 from streams.engine.watermarks import Gate
 
 T = TypeVar("T", bound=Fact)
-T_contra = TypeVar("T_contra", bound=Fact, contravariant=True)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Shape:
     """Addressing and wording of a request raised on one trigger version."""
 
@@ -38,54 +37,80 @@ class Shape:
     respond_days: int
     reason: str
 
+    # Written out: mypyc compiles an explicit __init__, not the generated one.
+    def __init__(
+        self,
+        addressed: str,
+        copy_to: tuple[str, ...],
+        child_ref: str | None,
+        priority: str,
+        respond_days: int,
+        reason: str,
+    ) -> None:
+        object.__setattr__(self, "addressed", addressed)
+        object.__setattr__(self, "copy_to", copy_to)
+        object.__setattr__(self, "child_ref", child_ref)
+        object.__setattr__(self, "priority", priority)
+        object.__setattr__(self, "respond_days", respond_days)
+        object.__setattr__(self, "reason", reason)
 
-class DeadlineRule(Protocol[T_contra]):
-    """What a deadline rule supplies to :func:`judge_deadline`."""
 
-    kind: str
+class DeadlineRule(Generic[T]):
+    """What a deadline rule supplies to :func:`judge_deadline`; each rule subclasses it.
 
-    def applies(self, ctx: Context, v: T_contra) -> bool:
+    A base class rather than a ``Protocol``: compiled by mypyc, calls on it are direct
+    (vtable) calls, where a protocol's are attribute lookups by name, five per version.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def applies(self, ctx: Context, v: T) -> bool:
         """Whether this trigger version is subject to the rule."""
-        ...
+        raise NotImplementedError
 
-    def deadline(self, ctx: Context, v: T_contra) -> int:
+    def deadline(self, ctx: Context, v: T) -> int:
         """The deadline day D (inclusive), as a proleptic Gregorian ordinal.
 
         An ordinal rather than a date: it is computed for every version at every
         judgement, while the date itself is only needed in the wording of a request.
         """
-        ...
+        raise NotImplementedError
 
-    def addressed(self, ctx: Context, v: T_contra) -> str:
+    def addressed(self, ctx: Context, v: T) -> str:
         """The city a request raised on this version is addressed to (as in its shape)."""
-        ...
+        raise NotImplementedError
 
-    def gate(self, ctx: Context, v: T_contra) -> Gate:
+    def gate(self, ctx: Context, v: T) -> Gate:
         """The (city, stream) pairs whose watermarks must pass end_of_day(D)."""
-        ...
+        raise NotImplementedError
 
-    def satisfied_at(self, ctx: Context, v: T_contra, instant: int) -> bool:
+    def satisfied_at(self, ctx: Context, v: T, instant: int) -> bool:
         """Whether X was recorded as of ``instant``, the trigger taken in version ``v``."""
-        ...
+        raise NotImplementedError
 
-    def late_evidence(self, ctx: Context, v: T_contra) -> Fact | None:
+    def late_evidence(self, ctx: Context, v: T) -> Fact | None:
         """The record satisfying the rule now (``v`` being current), or None."""
-        ...
+        raise NotImplementedError
 
-    def shape(self, ctx: Context, v: T_contra, deadline: dt.date) -> Shape:
+    def shape(self, ctx: Context, v: T, deadline: dt.date) -> Shape:
         """Addressing, priority and wording of the request."""
-        ...
+        raise NotImplementedError
 
 
-@dataclass(frozen=True, slots=True)
 class _Fired:
-    #: The fired version is ``versions[index]`` (not a field: mypyc rejects generic
-    #: slotted dataclasses, and the index alone keeps ``T`` precise for the rule calls).
-    index: int
-    due: int
-    #: The deadline day's ordinal; the shape (with its worded reason) is built from it
-    #: only for the versions that end up as requests.
-    day: int
+    """A version that came due unsatisfied."""
+
+    __slots__ = ("day", "due", "index")
+
+    def __init__(self, index: int, due: int, day: int) -> None:
+        #: The fired version is ``versions[index]`` (the index alone keeps ``T`` precise
+        #: for the rule calls).
+        self.index = index
+        self.due = due
+        #: The deadline day's ordinal; the shape (with its worded reason) is built from it
+        #: only for the versions that end up as requests.
+        self.day = day
 
 
 def judge_deadline(

@@ -16,7 +16,7 @@ from streams.engine.facts import Birth, Fact, Outcome, Pregnancy
 from streams.engine.history import live_as_of, live_now
 from streams.engine.outputs import PREGNANCY_OUTCOME_UNKNOWN, URGENT, RequestOut
 from streams.engine.rules.common import Context, day_plus
-from streams.engine.rules.deadline import Shape, earliest, judge_deadline
+from streams.engine.rules.deadline import DeadlineRule, Shape, earliest, judge_deadline
 from streams.engine.watermarks import Gate
 
 KIND = PREGNANCY_OUTCOME_UNKNOWN
@@ -70,10 +70,8 @@ def _any_in_window(ctx: Context, p: Pregnancy, instant: int) -> bool:
     return False
 
 
-class PregnancyOutcomeUnknown:
+class PregnancyOutcomeUnknown(DeadlineRule[Pregnancy]):
     """The rule, as a :class:`~streams.engine.rules.deadline.DeadlineRule`."""
-
-    kind = KIND
 
     def applies(self, ctx: Context, v: Pregnancy) -> bool:
         """Every reported pregnancy, local or migrant."""
@@ -115,7 +113,7 @@ class PregnancyOutcomeUnknown:
         )
 
 
-RULE = PregnancyOutcomeUnknown()
+RULE = PregnancyOutcomeUnknown(KIND)
 
 
 def desired(ctx: Context) -> dict[str, RequestOut]:

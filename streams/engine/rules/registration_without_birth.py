@@ -14,16 +14,14 @@ import datetime as dt
 from streams.engine.facts import Fact, Registration
 from streams.engine.outputs import NORMAL, REGISTRATION_WITHOUT_BIRTH, RequestOut
 from streams.engine.rules.common import Context
-from streams.engine.rules.deadline import Shape, judge_deadline
+from streams.engine.rules.deadline import DeadlineRule, Shape, judge_deadline
 from streams.engine.watermarks import Gate
 
 KIND = REGISTRATION_WITHOUT_BIRTH
 
 
-class RegistrationWithoutBirth:
+class RegistrationWithoutBirth(DeadlineRule[Registration]):
     """The rule, as a :class:`~streams.engine.rules.deadline.DeadlineRule`."""
-
-    kind = KIND
 
     def applies(self, ctx: Context, v: Registration) -> bool:
         """Birth place unknown or another city than the registering one."""
@@ -64,7 +62,7 @@ class RegistrationWithoutBirth:
         )
 
 
-RULE = RegistrationWithoutBirth()
+RULE = RegistrationWithoutBirth(KIND)
 
 
 def desired(ctx: Context) -> dict[str, RequestOut]:
