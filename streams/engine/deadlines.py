@@ -86,7 +86,7 @@ class DeadlineIndex:
         """
         held: dict[Pair, int] = {}
         for gate, h in self._heaps.items():
-            marks = {p: watermarks.get(*p) for p in gate}
+            marks = {p: watermarks.get(*p) for p in gate.pairs}
             top = max(marks.values(), default=0)
             for instant, bucket in h.buckets.items():
                 if top < instant:

@@ -172,8 +172,10 @@ class CaseEngine:
             out.diagnostics.append(Diagnostic(OLD_WATERMARK, wm.event_id, detail))
             return
         due = _Due()
-        advance = self.watermarks.advance_effective
-        for gate, effective in advance(wm.source_city, wm.stream, wm.complete_through):
+        marks = self.watermarks
+        for gate, effective in marks.advance_effective(
+            wm.source_city, wm.stream, wm.complete_through
+        ):
             due.add(self.index.pop_due(gate, effective))
         self._rejudge(due, out)
 

@@ -25,7 +25,7 @@ class ExchangeClockTracker:
         watermarks: Watermarks | None = None,
     ) -> None:
         self._gate = make_gate((c, s) for c in cities for s in streams)
-        self._members = frozenset(self._gate)
+        self._members = frozenset(self._gate.pairs)
         self._marks = watermarks if watermarks is not None else Watermarks()
         self._marks.effective(self._gate)  # register the gate so advances report it
 

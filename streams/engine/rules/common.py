@@ -50,7 +50,12 @@ class Context:
             return table.items()
         # A list, not a generator: scopes hold one or two keys, and a generator costs more
         # to set up than the list does to build.
-        return [(key, table[key]) for key in scope if key in table]
+        out = []
+        for key in scope:
+            versions = table.get(key)
+            if versions is not None:
+                out.append((key, versions))
+        return out
 
     def date_text(self, instant: int) -> str:
         """The local (CST) date of an instant, as YYYY-MM-DD."""

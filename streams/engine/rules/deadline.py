@@ -137,7 +137,7 @@ def _fired_versions(
     fired: dict[str, _Fired] = {}
     last = len(versions) - 1
     tz_ms = ctx.params.tz * MS_PER_HOUR
-    effective = ctx.watermarks.effective
+    watermarks = ctx.watermarks
     for i, v in enumerate(versions):
         if v.action == VOID or not rule.applies(ctx, v):
             continue
@@ -146,7 +146,7 @@ def _fired_versions(
         if i < last and versions[i + 1].recorded_at <= due:
             continue  # replaced before its deadline: this version never came due
         gate = rule.gate(ctx, v)
-        if effective(gate) < due:  # ctx.settled, inlined: not due yet, note it
+        if watermarks.effective(gate) < due:  # ctx.settled, inlined: not due yet, note it
             ctx.pending.add((gate, due, rule.kind, key))
             continue
         if rule.satisfied_at(ctx, v, due):
