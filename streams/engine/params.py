@@ -9,12 +9,51 @@ from streams.engine.facts import BIRTHS, PREGNANCIES, REGISTRATIONS, TERMINATION
 from streams.engine.watermarks import Gate, make_gate
 
 
+class RuleValues:
+    """The rule settings copied into plain attributes, read at every judgement.
+
+    On the pydantic :class:`RuleSettings` each read is a generic attribute lookup (pydantic
+    defines ``__getattr__``); compiled, a read here is a field access.
+    """
+
+    __slots__ = (
+        "birth_grace_after_registration_days",
+        "birth_not_registered_respond_days",
+        "duplicate_registration_respond_days",
+        "late_termination_min_weeks",
+        "late_termination_respond_days",
+        "outcome_respond_days",
+        "outcome_window_after_edd_days",
+        "outcome_window_before_edd_days",
+        "registration_deadline_days",
+        "registration_match_tolerance_days",
+        "registration_without_birth_respond_days",
+        "timezone_offset_hours",
+    )
+
+    def __init__(self, rules: RuleSettings) -> None:
+        self.outcome_window_before_edd_days = rules.outcome_window_before_edd_days
+        self.outcome_window_after_edd_days = rules.outcome_window_after_edd_days
+        self.outcome_respond_days = rules.outcome_respond_days
+        self.registration_deadline_days = rules.registration_deadline_days
+        self.registration_match_tolerance_days = rules.registration_match_tolerance_days
+        self.birth_not_registered_respond_days = rules.birth_not_registered_respond_days
+        self.birth_grace_after_registration_days = rules.birth_grace_after_registration_days
+        self.registration_without_birth_respond_days = rules.registration_without_birth_respond_days
+        self.late_termination_min_weeks = rules.late_termination_min_weeks
+        self.late_termination_respond_days = rules.late_termination_respond_days
+        self.duplicate_registration_respond_days = rules.duplicate_registration_respond_days
+        self.timezone_offset_hours = rules.timezone_offset_hours
+
+
 @dataclass(frozen=True)
 class EngineParams:
     """Member cities (config order) and :class:`RuleSettings`; gates derived from them."""
 
     cities: tuple[str, ...]
     rules: RuleSettings = field(default_factory=RuleSettings)
+    #: ``rules``, as plain attributes: what the rules read.
+    values: RuleValues = field(init=False, compare=False, repr=False)
     #: births and registrations of every member: matching depends on both sides.
     match_gate: Gate = field(init=False, compare=False)
     #: Offset of the deadline zone from UTC, in hours (``rules.timezone_offset_hours``).
@@ -26,6 +65,7 @@ class EngineParams:
     def __post_init__(self) -> None:
         gate = make_gate((c, s) for c in self.cities for s in (BIRTHS, REGISTRATIONS))
         object.__setattr__(self, "match_gate", gate)
+        object.__setattr__(self, "values", RuleValues(self.rules))
         object.__setattr__(self, "tz", self.rules.timezone_offset_hours)
         object.__setattr__(self, "_pou_gates", {})
         object.__setattr__(self, "_gates", {})

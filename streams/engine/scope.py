@@ -40,7 +40,7 @@ from streams.engine.params import EngineParams
 def affected(state: WomanState, fact: Fact, params: EngineParams) -> Scope:
     """Rule kind → trigger keys whose judgement may change with ``fact``'s new version."""
     key = fact.key
-    rules = params.rules
+    rules = params.values
     window = (rules.outcome_window_before_edd_days, rules.outcome_window_after_edd_days)
     if isinstance(fact, Pregnancy):
         edds = _edds(state, key)

@@ -29,7 +29,7 @@ class BirthNotRegistered(DeadlineRule[Birth]):
 
     def deadline(self, ctx: Context, v: Birth) -> int:
         """birth_date + registration_deadline_days (ordinal)."""
-        return v.birth_date.toordinal() + ctx.params.rules.registration_deadline_days
+        return v.birth_date.toordinal() + ctx.params.values.registration_deadline_days
 
     def addressed(self, ctx: Context, v: Birth) -> str:
         """The hukou city."""
@@ -54,7 +54,7 @@ class BirthNotRegistered(DeadlineRule[Birth]):
             copy_to=(v.source_city,),
             child_ref=None,
             priority=NORMAL,
-            respond_days=ctx.params.rules.birth_not_registered_respond_days,
+            respond_days=ctx.params.values.birth_not_registered_respond_days,
             reason=(
                 f"birth of {v.birth_date} in {v.source_city} has no matching registration "
                 f"in any member city by the end of {deadline}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TypeVar
 
 from streams.engine.days import MS_PER_DAY, local_date
@@ -43,7 +43,7 @@ class Context:
         self.pending.add((gate, instant, kind, key))
         return False
 
-    def triggers(self, table: Mapping[RecordKey, list[F]]) -> Iterable[tuple[RecordKey, list[F]]]:
+    def triggers(self, table: dict[RecordKey, list[F]]) -> Iterable[tuple[RecordKey, list[F]]]:
         """The records of ``table`` within the judgement's scope."""
         scope = self.scope
         if scope is None:
@@ -80,7 +80,7 @@ class Context:
             r_over = override if isinstance(override, Registration) else None
             births = _live_versions(self.state.births, instant, b_over)
             regs = _live_versions(self.state.registrations, instant, r_over)
-            cached = match(births, regs, self.params.rules.registration_match_tolerance_days)
+            cached = match(births, regs, self.params.values.registration_match_tolerance_days)
             self._matchings[(instant, token)] = cached
         return cached
 

@@ -68,7 +68,7 @@ def _pair_requests(ctx: Context, a: RecordKey, b: RecordKey) -> list[RequestOut]
             child_ref=_child_ref(ctx, a if a[1] == city else b),
             evidence=[va[-1], vb[-1]],
             raised_at=first,
-            respond_days=ctx.params.rules.duplicate_registration_respond_days,
+            respond_days=ctx.params.values.duplicate_registration_respond_days,
             priority=NORMAL,
             state=state,
             reason=reason,

@@ -20,7 +20,7 @@ def meets(ctx: Context, t: Termination) -> bool:
     """The condition on one version (14 weeks counts)."""
     return (
         t.action != VOID
-        and t.gestational_weeks >= ctx.params.rules.late_termination_min_weeks
+        and t.gestational_weeks >= ctx.params.values.late_termination_min_weeks
         and not t.approval_ref
         and not t.medical_indication
         and t.mother_hukou_city != t.source_city
@@ -62,7 +62,7 @@ def _request(
         child_ref=None,
         evidence=[versions[-1]],
         raised_at=first.recorded_at,
-        respond_days=ctx.params.rules.late_termination_respond_days,
+        respond_days=ctx.params.values.late_termination_respond_days,
         priority=URGENT,
         state=state,
         reason=reason,

@@ -97,7 +97,7 @@ def _report_covering(
     ctx: Context, reports: list[list[Pregnancy]], o: Outcome, instant: int
 ) -> Pregnancy | None:
     # outcome_window, in ordinals: no date objects built per report and instant
-    rules = ctx.params.rules
+    rules = ctx.params.values
     before, after = rules.outcome_window_before_edd_days, rules.outcome_window_after_edd_days
     day = outcome_date(o).toordinal()
     for versions in reports:
@@ -110,7 +110,7 @@ def _report_covering(
 
 
 def _approval_notices(ctx: Context, key: RecordKey, versions: list[Termination]) -> list[NoticeOut]:
-    min_weeks = ctx.params.rules.late_termination_min_weeks
+    min_weeks = ctx.params.values.late_termination_min_weeks
     first: dict[str, Termination] = {}
     for v in versions:
         if (

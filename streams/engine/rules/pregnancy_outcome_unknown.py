@@ -24,7 +24,7 @@ KIND = PREGNANCY_OUTCOME_UNKNOWN
 
 def outcome_window(ctx: Context, p: Pregnancy) -> tuple[dt.date, dt.date]:
     """[EDD − before, EDD + after]: outcome dates that answer this report."""
-    rules = ctx.params.rules
+    rules = ctx.params.values
     edd = p.expected_delivery_date
     return (
         day_plus(edd, -rules.outcome_window_before_edd_days),
@@ -79,7 +79,8 @@ class PregnancyOutcomeUnknown(DeadlineRule[Pregnancy]):
 
     def deadline(self, ctx: Context, v: Pregnancy) -> int:
         """EDD + 42 days (ordinal): the end of the outcome window."""
-        return v.expected_delivery_date.toordinal() + ctx.params.rules.outcome_window_after_edd_days
+        after = ctx.params.values.outcome_window_after_edd_days
+        return v.expected_delivery_date.toordinal() + after
 
     def addressed(self, ctx: Context, v: Pregnancy) -> str:
         """The residence city."""
@@ -105,7 +106,7 @@ class PregnancyOutcomeUnknown(DeadlineRule[Pregnancy]):
             copy_to=(v.mother_hukou_city,),
             child_ref=None,
             priority=URGENT,
-            respond_days=ctx.params.rules.outcome_respond_days,
+            respond_days=ctx.params.values.outcome_respond_days,
             reason=(
                 f"no birth or termination dated {start}..{end} recorded in any member city "
                 f"by the end of {deadline}"

@@ -29,7 +29,7 @@ class RegistrationWithoutBirth(DeadlineRule[Registration]):
 
     def deadline(self, ctx: Context, v: Registration) -> int:
         """registered_on + birth_grace_after_registration_days (ordinal)."""
-        return v.registered_on.toordinal() + ctx.params.rules.birth_grace_after_registration_days
+        return v.registered_on.toordinal() + ctx.params.values.birth_grace_after_registration_days
 
     def addressed(self, ctx: Context, v: Registration) -> str:
         """The birth-place city, else the registering city."""
@@ -54,7 +54,7 @@ class RegistrationWithoutBirth(DeadlineRule[Registration]):
             copy_to=(v.source_city,),
             child_ref=v.child_ref,
             priority=NORMAL,
-            respond_days=ctx.params.rules.registration_without_birth_respond_days,
+            respond_days=ctx.params.values.registration_without_birth_respond_days,
             reason=(
                 f"registration of {v.registered_on} in {v.source_city} has no matching birth "
                 f"in any member city by the end of {deadline}"
