@@ -12,7 +12,7 @@ they are simply re-judged. The index is rebuilt from the women's states after a 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 from streams.engine.facts import RecordKey, record_key_text
@@ -48,7 +48,7 @@ class DeadlineIndex:
         """Every gate with entries."""
         return [g for g, h in self._heaps.items() if h.heap]
 
-    def push(self, mother_ref: str, pending: Iterable[Pending]) -> None:
+    def push(self, mother_ref: str, pending: set[Pending]) -> None:
         """Remember that ``mother_ref`` must be re-judged when each gate passes its instant."""
         heaps = self._heaps
         for gate, instant, kind, key in pending:
@@ -113,6 +113,6 @@ class DeadlineIndex:
         for g, instant, mother_ref, kind, key in data["entries"]:
             stream, city, record_id = key.split("/", 2)
             index.push(
-                mother_ref, [(gate_from_text(g), int(instant), kind, (stream, city, record_id))]
+                mother_ref, {(gate_from_text(g), int(instant), kind, (stream, city, record_id))}
             )
         return index

@@ -206,7 +206,7 @@ class CaseEngine:
                 changed = True
         return changed
 
-    def _push(self, mother_ref: str, pending: Iterable[Pending]) -> None:
+    def _push(self, mother_ref: str, pending: set[Pending]) -> None:
         # No need to register the gates with the watermarks here: a judgement is pending
         # only after ``Context.settled`` asked ``self.watermarks.effective(gate)``, which
         # registers the gate, so its advances are reported.
@@ -254,7 +254,7 @@ class _Due:
     def __init__(self) -> None:
         self.women: dict[str, dict[str, set[RecordKey]]] = {}
 
-    def add(self, entries: Iterable[Due]) -> None:
+    def add(self, entries: list[Due]) -> None:
         women = self.women
         for mother_ref, kind, key in entries:
             kinds = women.get(mother_ref)

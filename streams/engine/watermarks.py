@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, TypeAlias
 
-#: Effective watermark of a pair that never declared one.
-NO_WATERMARK: Final = -(2**63)
+#: Effective watermark of a pair that never declared one: below any instant, and inside
+#: the range mypyc keeps unboxed (±2**62), so that comparisons with it stay native.
+NO_WATERMARK: Final = -(2**62)
 
 Pair: TypeAlias = tuple[str, str]
 
@@ -118,8 +119,11 @@ class Watermarks:
         if complete_through <= old:
             return []
         self._marks[pair] = complete_through
-        risen = []
-        for known in self._gates_of.get(pair, ()):
+        risen: list[tuple[Gate, int]] = []
+        gates = self._gates_of.get(pair)
+        if gates is None:
+            return risen
+        for known in gates:
             if known.value != old:
                 continue  # this pair was not (one of) the gate's minimum
             known.at_min -= 1
@@ -142,7 +146,16 @@ class Watermarks:
         return cls({(c, s): int(v) for c, s, v in data["marks"]})
 
     def _compute(self, known: _GateMin) -> None:
-        get = self._marks.get
-        values = [get(p, NO_WATERMARK) for p in known.gate.pairs]
-        known.value = min(values, default=NO_WATERMARK)
-        known.at_min = values.count(known.value)
+        # One pass, no list of boxed values: this runs for every gate a day's last
+        # watermark completes.
+        marks = self._marks
+        low = NO_WATERMARK
+        count = 0
+        for pair in known.gate.pairs:
+            value = marks.get(pair, NO_WATERMARK)
+            if count == 0 or value < low:
+                low, count = value, 1
+            elif value == low:
+                count += 1
+        known.value = low
+        known.at_min = count

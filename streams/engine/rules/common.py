@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from typing import TypeVar
 
 from streams.engine.days import MS_PER_DAY, local_date
@@ -119,11 +119,11 @@ def build_request(
     ctx: Context,
     *,
     kind: str,
-    keys: Sequence[RecordKey],
+    keys: list[RecordKey],
     addressed: str,
-    copy_to: Iterable[str],
+    copy_to: tuple[str, ...],
     child_ref: str | None,
-    evidence: Iterable[Fact],
+    evidence: list[Fact],
     raised_at: int,
     respond_days: int,
     priority: str,
@@ -156,7 +156,7 @@ def build_notice(
     kind: str,
     key: RecordKey,
     addressed: str,
-    evidence: Iterable[Fact],
+    evidence: list[Fact],
     issued_at: int,
 ) -> NoticeOut:
     """A notice with its deterministic id."""
@@ -170,7 +170,7 @@ def build_notice(
     )
 
 
-def _evidence(facts: Iterable[Fact]) -> tuple[Evidence, ...]:
+def _evidence(facts: list[Fact]) -> tuple[Evidence, ...]:
     seen: dict[str, Evidence] = {}
     for f in facts:
         seen.setdefault(f.event_id, Evidence.of(f))

@@ -64,7 +64,7 @@ def _pair_requests(ctx: Context, a: RecordKey, b: RecordKey) -> list[RequestOut]
             kind=KIND,
             keys=[a, b],
             addressed=city,
-            copy_to=cities,
+            copy_to=tuple(cities),
             child_ref=_child_ref(ctx, a if a[1] == city else b),
             evidence=[va[-1], vb[-1]],
             raised_at=first,
