@@ -24,7 +24,10 @@ PREGNANCIES: Final = "pregnancies"
 STREAMS: Final = (BIRTHS, REGISTRATIONS, TERMINATIONS, PREGNANCIES)
 
 #: ``(stream, source_city, record_id)``: identifies a record across its versions.
-RecordKey: TypeAlias = tuple[str, str, str]
+#: Typed as a variable-length tuple on purpose: mypyc keeps a fixed-length tuple type
+#: unboxed in locals and allocates a new tuple object each time one enters a dict, a set
+#: or a list, which made record keys a large share of the compiled engine's allocations.
+RecordKey: TypeAlias = tuple[str, ...]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EPOCH_DATE = dt.date(1970, 1, 1)

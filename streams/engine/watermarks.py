@@ -15,7 +15,8 @@ from typing import Any, Final, TypeAlias
 #: the range mypyc keeps unboxed (±2**62), so that comparisons with it stay native.
 NO_WATERMARK: Final = -(2**62)
 
-Pair: TypeAlias = tuple[str, str]
+#: ``(city, stream)``; variable-length for mypyc, like ``facts.RecordKey``.
+Pair: TypeAlias = tuple[str, ...]
 
 
 class Gate:
