@@ -23,8 +23,3 @@ def local_date(instant_ms: int, tz_hours: int) -> dt.date:
     """The local calendar date of an instant in UTC+``tz_hours``."""
     days = (instant_ms + tz_hours * MS_PER_HOUR) // MS_PER_DAY
     return dt.date.fromordinal(EPOCH_ORDINAL + days)
-
-
-def plus_days(day: dt.date, days: int) -> dt.date:
-    """``day`` shifted by ``days`` calendar days."""
-    return dt.date.fromordinal(day.toordinal() + days)

@@ -30,7 +30,7 @@ class Matching:
 
 
 def _sort_key(fact: Birth | Registration) -> tuple[int, str, str]:
-    return (fact.birth_date.toordinal(), fact.source_city, fact.record_id)
+    return (fact.birth_day, fact.source_city, fact.record_id)
 
 
 def match(
@@ -64,13 +64,12 @@ def _match_certificates(births: list[Birth], regs: list[Registration], result: M
 def _match_by_sex_and_date(
     births: list[Birth], regs: list[Registration], tolerance: int, result: Matching
 ) -> None:
-    ordinals = [r.birth_date.toordinal() for r in regs]
+    ordinals = [r.birth_day for r in regs]
     adjacency = [
         [
             j
             for j, r in enumerate(regs)
-            if r.child_sex == b.child_sex
-            and abs(ordinals[j] - b.birth_date.toordinal()) <= tolerance
+            if r.child_sex == b.child_sex and abs(ordinals[j] - b.birth_day) <= tolerance
         ]
         for b in births
     ]

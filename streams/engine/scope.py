@@ -69,14 +69,14 @@ def affected(state: WomanState, fact: Fact, params: EngineParams) -> Scope:
 def _edds(state: WomanState, key: RecordKey) -> set[int]:
     """Expected-delivery ordinals of a report's live versions (its windows' centres)."""
     versions = state.pregnancies[key]
-    return {v.expected_delivery_date.toordinal() for v in versions if v.action != VOID}
+    return {v.edd_day for v in versions if v.action != VOID}
 
 
 def _outcome_days(state: WomanState, key: RecordKey) -> set[int]:
     """Outcome-date ordinals of a birth's or termination's live versions."""
     if key[0] == BIRTHS:
-        return {v.birth_date.toordinal() for v in state.births[key] if v.action != VOID}
-    return {v.procedure_date.toordinal() for v in state.terminations[key] if v.action != VOID}
+        return {v.birth_day for v in state.births[key] if v.action != VOID}
+    return {v.procedure_day for v in state.terminations[key] if v.action != VOID}
 
 
 def _in_windows(days: set[int], edds: set[int], window: tuple[int, int]) -> bool:
@@ -153,9 +153,9 @@ def _node(versions: Sequence[Birth | Registration]) -> tuple[tuple[int, ...], tu
         if v.action == VOID:
             return (), ()
         cert = v.certificate_no
-        return (v.birth_date.toordinal(),), (() if cert is None else (cert,))
+        return (v.birth_day,), (() if cert is None else (cert,))
     live = [v for v in versions if v.action != VOID]
-    days = tuple({v.birth_date.toordinal() for v in live})
+    days = tuple({v.birth_day for v in live})
     return days, tuple({v.certificate_no for v in live if v.certificate_no is not None})
 
 

@@ -29,7 +29,7 @@ class BirthNotRegistered(DeadlineRule[Birth]):
 
     def deadline(self, ctx: Context, v: Birth) -> int:
         """birth_date + registration_deadline_days (ordinal)."""
-        return v.birth_date.toordinal() + ctx.params.values.registration_deadline_days
+        return v.birth_day + ctx.params.values.registration_deadline_days
 
     def addressed(self, ctx: Context, v: Birth) -> str:
         """The hukou city."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import TypeVar
 
@@ -175,8 +174,3 @@ def _evidence(facts: list[Fact]) -> tuple[Evidence, ...]:
     for f in facts:
         seen.setdefault(f.event_id, Evidence.of(f))
     return tuple(seen.values())
-
-
-def day_plus(day: dt.date, days: int) -> dt.date:
-    """``day`` + ``days``."""
-    return dt.date.fromordinal(day.toordinal() + days)

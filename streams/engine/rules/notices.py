@@ -20,7 +20,7 @@ from streams.engine.facts import VOID, Fact, Outcome, Pregnancy, RecordKey, Term
 from streams.engine.history import live_as_of
 from streams.engine.outputs import APPROVED_LATE_TERMINATION, OUTCOME_RECORDED_ELSEWHERE, NoticeOut
 from streams.engine.rules.common import Context, build_notice
-from streams.engine.rules.pregnancy_outcome_unknown import outcome_date
+from streams.engine.rules.pregnancy_outcome_unknown import outcome_day
 
 #: Pseudo-kind under which pending notice judgements are indexed.
 NOTICES = "NOTICES"
@@ -99,11 +99,11 @@ def _report_covering(
     # outcome_window, in ordinals: no date objects built per report and instant
     rules = ctx.params.values
     before, after = rules.outcome_window_before_edd_days, rules.outcome_window_after_edd_days
-    day = outcome_date(o).toordinal()
+    day = outcome_day(o)
     for versions in reports:
         p = live_as_of(versions, instant)
         if p is not None:
-            edd = p.expected_delivery_date.toordinal()
+            edd = p.edd_day
             if edd - before <= day <= edd + after:
                 return p
     return None

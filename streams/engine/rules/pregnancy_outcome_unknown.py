@@ -15,26 +15,23 @@ from collections.abc import Iterable, Sequence
 from streams.engine.facts import Birth, Fact, Outcome, Pregnancy
 from streams.engine.history import live_as_of, live_now
 from streams.engine.outputs import PREGNANCY_OUTCOME_UNKNOWN, URGENT, RequestOut
-from streams.engine.rules.common import Context, day_plus
+from streams.engine.rules.common import Context
 from streams.engine.rules.deadline import DeadlineRule, Shape, earliest, judge_deadline
 from streams.engine.watermarks import Gate
 
 KIND = PREGNANCY_OUTCOME_UNKNOWN
 
 
-def outcome_window(ctx: Context, p: Pregnancy) -> tuple[dt.date, dt.date]:
-    """[EDD − before, EDD + after]: outcome dates that answer this report."""
+def outcome_window(ctx: Context, p: Pregnancy) -> tuple[int, int]:
+    """[EDD − before, EDD + after]: ordinals of the outcome dates that answer this report."""
     rules = ctx.params.values
-    edd = p.expected_delivery_date
-    return (
-        day_plus(edd, -rules.outcome_window_before_edd_days),
-        day_plus(edd, rules.outcome_window_after_edd_days),
-    )
+    edd = p.edd_day
+    return edd - rules.outcome_window_before_edd_days, edd + rules.outcome_window_after_edd_days
 
 
-def outcome_date(o: Outcome) -> dt.date:
-    """birth_date of a birth, procedure_date of a termination."""
-    return o.birth_date if isinstance(o, Birth) else o.procedure_date
+def outcome_day(o: Outcome) -> int:
+    """Ordinal of the birth_date of a birth, of the procedure_date of a termination."""
+    return o.birth_day if isinstance(o, Birth) else o.procedure_day
 
 
 def _outcomes(ctx: Context, instant: int | None) -> list[Outcome]:
@@ -53,7 +50,7 @@ def _outcomes(ctx: Context, instant: int | None) -> list[Outcome]:
 
 def _in_window(ctx: Context, p: Pregnancy, instant: int | None) -> list[Outcome]:
     start, end = outcome_window(ctx, p)
-    return [o for o in _outcomes(ctx, instant) if start <= outcome_date(o) <= end]
+    return [o for o in _outcomes(ctx, instant) if start <= outcome_day(o) <= end]
 
 
 def _any_in_window(ctx: Context, p: Pregnancy, instant: int) -> bool:
@@ -61,11 +58,11 @@ def _any_in_window(ctx: Context, p: Pregnancy, instant: int) -> bool:
     start, end = outcome_window(ctx, p)
     for b_versions in ctx.state.births.values():
         b = live_as_of(b_versions, instant)
-        if b is not None and start <= b.birth_date <= end:
+        if b is not None and start <= b.birth_day <= end:
             return True
     for t_versions in ctx.state.terminations.values():
         t = live_as_of(t_versions, instant)
-        if t is not None and start <= t.procedure_date <= end:
+        if t is not None and start <= t.procedure_day <= end:
             return True
     return False
 
@@ -80,7 +77,7 @@ class PregnancyOutcomeUnknown(DeadlineRule[Pregnancy]):
     def deadline(self, ctx: Context, v: Pregnancy) -> int:
         """EDD + 42 days (ordinal): the end of the outcome window."""
         after = ctx.params.values.outcome_window_after_edd_days
-        return v.expected_delivery_date.toordinal() + after
+        return v.edd_day + after
 
     def addressed(self, ctx: Context, v: Pregnancy) -> str:
         """The residence city."""
@@ -100,7 +97,7 @@ class PregnancyOutcomeUnknown(DeadlineRule[Pregnancy]):
 
     def shape(self, ctx: Context, v: Pregnancy, deadline: dt.date) -> Shape:
         """Residence city, copy hukou city; URGENT."""
-        start, end = outcome_window(ctx, v)
+        start, end = (dt.date.fromordinal(day) for day in outcome_window(ctx, v))
         return Shape(
             addressed=v.residence_city,
             copy_to=(v.mother_hukou_city,),

@@ -29,7 +29,7 @@ class RegistrationWithoutBirth(DeadlineRule[Registration]):
 
     def deadline(self, ctx: Context, v: Registration) -> int:
         """registered_on + birth_grace_after_registration_days (ordinal)."""
-        return v.registered_on.toordinal() + ctx.params.values.birth_grace_after_registration_days
+        return v.registered_day + ctx.params.values.birth_grace_after_registration_days
 
     def addressed(self, ctx: Context, v: Registration) -> str:
         """The birth-place city, else the registering city."""
