@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
-	@# Optional speed-up (~1.4x): the engine compiled with mypyc in place. The script
+	@# Optional speed-up (~2x): the engine compiled with mypyc in place. The script
 	@# falls back to the pure-Python engine with a warning, so a failure never fails setup.
 	-$(BIN)/python scripts/accelerate.py
 	touch $(STAMP)

@@ -195,10 +195,19 @@ def main() -> None:
     parser.add_argument("--women", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--items",
+        type=int,
+        default=None,
+        help="apply only the first N events (for instruction counts under callgrind)",
+    )
+    parser.add_argument(
         "--default-gc", action="store_true", help="CPython's GC thresholds (input frozen only)"
     )
     args = parser.parse_args()
     work = generate(args.women, args.seed)
+    if args.items is not None:
+        work.facts = sum(not isinstance(i, Watermark) for i in work.items[: args.items])
+        del work.items[args.items :]
     watermarks = len(work.items) - work.facts
     if args.default_gc:
         # The generated input is not engine state: keep the cyclic GC from rescanning it.
