@@ -16,34 +16,23 @@ class RuleValues:
     defines ``__getattr__``); compiled, a read here is a field access.
     """
 
-    __slots__ = (
-        "birth_grace_after_registration_days",
-        "birth_not_registered_respond_days",
-        "duplicate_registration_respond_days",
-        "late_termination_min_weeks",
-        "late_termination_respond_days",
-        "outcome_respond_days",
-        "outcome_window_after_edd_days",
-        "outcome_window_before_edd_days",
-        "registration_deadline_days",
-        "registration_match_tolerance_days",
-        "registration_without_birth_respond_days",
-        "timezone_offset_hours",
-    )
+    outcome_window_before_edd_days: int
+    outcome_window_after_edd_days: int
+    outcome_respond_days: int
+    registration_deadline_days: int
+    registration_match_tolerance_days: int
+    birth_not_registered_respond_days: int
+    birth_grace_after_registration_days: int
+    registration_without_birth_respond_days: int
+    late_termination_min_weeks: int
+    late_termination_respond_days: int
+    duplicate_registration_respond_days: int
+    timezone_offset_hours: int
 
     def __init__(self, rules: RuleSettings) -> None:
-        self.outcome_window_before_edd_days = rules.outcome_window_before_edd_days
-        self.outcome_window_after_edd_days = rules.outcome_window_after_edd_days
-        self.outcome_respond_days = rules.outcome_respond_days
-        self.registration_deadline_days = rules.registration_deadline_days
-        self.registration_match_tolerance_days = rules.registration_match_tolerance_days
-        self.birth_not_registered_respond_days = rules.birth_not_registered_respond_days
-        self.birth_grace_after_registration_days = rules.birth_grace_after_registration_days
-        self.registration_without_birth_respond_days = rules.registration_without_birth_respond_days
-        self.late_termination_min_weeks = rules.late_termination_min_weeks
-        self.late_termination_respond_days = rules.late_termination_respond_days
-        self.duplicate_registration_respond_days = rules.duplicate_registration_respond_days
-        self.timezone_offset_hours = rules.timezone_offset_hours
+        # Every field of RuleSettings; compiled, a field not declared above fails here.
+        for name in RuleSettings.model_fields:
+            setattr(self, name, getattr(rules, name))
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ import gc
 import random
 import uuid
 
+from ivex.settings import RuleSettings
 from streams.engine.facts import CORRECT, VOID
 from streams.engine.gc_tuning import tune_gc
 from streams.engine.history import as_of, live_as_of
 from streams.engine.ids import NAMESPACE, request_id, trigger_id, uuid5_text
+from streams.engine.params import RuleValues
 from streams.engine.watermarks import NO_WATERMARK, Watermarks, make_gate
 from tests.unit.engine.builders import WW, ZY, at, birth
 
@@ -70,3 +72,10 @@ def test_tune_gc_sets_thresholds_and_freezes() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*saved)
+
+
+def test_rule_values_mirror_every_rule_setting() -> None:
+    settings = RuleSettings(registration_deadline_days=61, timezone_offset_hours=9)
+    values = RuleValues(settings)
+    for name in RuleSettings.model_fields:
+        assert getattr(values, name) == getattr(settings, name), name
