@@ -41,9 +41,6 @@ class Gate:
             return True
         return isinstance(other, Gate) and self._hash == other._hash and self.pairs == other.pairs
 
-    def __lt__(self, other: Gate) -> bool:
-        return self.pairs < other.pairs
-
     def __repr__(self) -> str:
         return f"Gate({self.pairs!r})"
 

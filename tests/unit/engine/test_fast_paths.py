@@ -12,7 +12,13 @@ from streams.engine.gc_tuning import tune_gc
 from streams.engine.history import as_of, live_as_of
 from streams.engine.ids import NAMESPACE, request_id, trigger_id, uuid5_text
 from streams.engine.params import RuleValues
-from streams.engine.watermarks import NO_WATERMARK, Watermarks, make_gate
+from streams.engine.watermarks import (
+    NO_WATERMARK,
+    Watermarks,
+    gate_from_text,
+    gate_text,
+    make_gate,
+)
 from tests.unit.engine.builders import WW, ZY, at, birth
 
 
@@ -79,3 +85,14 @@ def test_rule_values_mirror_every_rule_setting() -> None:
     values = RuleValues(settings)
     for name in RuleSettings.model_fields:
         assert getattr(values, name) == getattr(settings, name), name
+
+
+def test_gates_are_values() -> None:
+    a, b = (WW, "births"), (ZY, "births")
+    gate = make_gate([b, a, a])
+    assert gate == make_gate([a, b])
+    assert hash(gate) == hash(make_gate([a, b]))
+    assert gate.pairs == (a, b)
+    assert gate != make_gate([a])
+    assert gate != (a, b)
+    assert gate_from_text(gate_text(gate)) == gate
