@@ -140,16 +140,30 @@ def joined_workers(
         delete_app_topics(settings, app_id)
 
 
-def wait_until(check: Callable[[], T | None], timeout_s: float, what: str) -> T:
-    """Poll ``check`` until it returns something truthy."""
+def wait_until(
+    check: Callable[[], T | None],
+    timeout_s: float,
+    what: str,
+    detail: Callable[[], str] | None = None,
+) -> T:
+    """Poll ``check`` until it returns something truthy; on timeout, say ``detail()`` too."""
     deadline = time.monotonic() + timeout_s
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+            extra = f"\n{detail()}" if detail is not None else ""
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}{extra}")
         time.sleep(0.5)
+
+
+def log_tails(workers: list[WorkerProcess], lines: int = 40) -> str:
+    """The last ``lines`` lines of each worker's log, for a failure message."""
+    return "\n".join(
+        f"--- {w.log_path.name} ---\n" + "\n".join(w.log_text().splitlines()[-lines:])
+        for w in workers
+    )
 
 
 @dataclass

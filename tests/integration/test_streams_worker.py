@@ -24,6 +24,7 @@ from tests.integration.streams_helpers import (
     Outputs,
     WorkerProcess,
     joined_workers,
+    log_tails,
     observed_outputs,
     reference_outputs,
     wait_until,
@@ -181,7 +182,12 @@ def test_two_workers_raise_the_expected_requests(
         states = seen.request_states()
         return seen if all(states.get(k) == v for k, v in expected.items()) else None
 
-    seen = wait_until(requests_arrived, 120.0, "the expected requests")
+    def missing() -> str:
+        states = observed_outputs(federation).request_states()
+        wrong = {k: (states.get(k), v) for k, v in expected.items() if states.get(k) != v}
+        return f"(observed, expected) where they differ: {wrong}\n{log_tails(workers)}"
+
+    seen = wait_until(requests_arrived, 120.0, "the expected requests", missing)
     time.sleep(2.0)  # let stragglers (a wrong extra request) land before comparing
     seen = observed_outputs(federation)
     reference = reference_outputs(federation)
