@@ -33,7 +33,7 @@ from tests.integration.test_streams_worker import (
     JYG,
     KEY,
     WW,
-    scenario,
+    publish_scenario,
 )
 
 pytestmark = pytest.mark.integration
@@ -49,16 +49,6 @@ UNKNOWN = "00000000-0000-5000-8000-000000000001"
 def workers(federation: Settings, tmp_path: Path) -> Iterator[list[WorkerProcess]]:
     with joined_workers(federation, "it-lifecycle", tmp_path) as pair:
         yield pair
-
-
-def _publish_rows(settings: Settings) -> None:
-    rows = scenario()
-    for city in settings.city_codes:
-        with Publisher(settings, city) as publisher:
-            for stream in STREAMS:
-                if (city, stream) in rows:
-                    report = publisher.publish(stream, rows[(city, stream)])
-                    assert report.rejected == 0, report.rejected_by_reason()
 
 
 def _declare_complete(settings: Settings, cities: tuple[str, ...]) -> None:
@@ -87,7 +77,7 @@ def test_responses_and_the_clock_move_requests_on(
     monkeypatch.setenv("IVEX_PSEUDONYMISATION_KEY", KEY)
     names = TopicNames(federation)
     started = time.monotonic()
-    _publish_rows(federation)
+    publish_scenario(federation, complete=False)
     _wait_state(federation, TERMINATION, "OPEN")  # an "at once" rule: no watermark needed
     before = observed_outputs(federation).requests[TERMINATION]
 

@@ -136,8 +136,8 @@ def expected_requests(state: str = "OPEN") -> dict[str, tuple[str, str, str]]:
     return {request_id(kind, keys, city): (kind, city, state) for kind, keys, city in rows}
 
 
-def publish_scenario(settings: Settings) -> None:
-    """Publish the scenario through the SDK, then declare every watermark."""
+def publish_scenario(settings: Settings, *, complete: bool = True) -> None:
+    """Publish the scenario through the SDK, then (``complete``) declare every watermark."""
     rows = scenario()
     for city in settings.city_codes:
         with Publisher(settings, city) as publisher:
@@ -145,7 +145,8 @@ def publish_scenario(settings: Settings) -> None:
                 if (city, stream) in rows:
                     report = publisher.publish(stream, rows[(city, stream)])
                     assert report.rejected == 0, report.rejected_by_reason()
-                publisher.declare_watermark(stream, COMPLETE)
+                if complete:
+                    publisher.declare_watermark(stream, COMPLETE)
 
 
 def send_garbage(settings: Settings) -> list[tuple[str, int]]:
