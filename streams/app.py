@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 import faust
-from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from ivex.settings import Settings
 from ivex.topics import INTERNAL_PARTITIONS
@@ -41,6 +40,7 @@ from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.responses import ResponseIngest
+from streams.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -54,21 +54,9 @@ LIFECYCLE_CLOCKS_TABLE: Final = "lifecycle_clocks"
 TABLES: Final = (WOMEN_TABLE, PARTITIONS_TABLE, LIFECYCLE_TABLE, LIFECYCLE_CLOCKS_TABLE)
 
 
-class _IdempotentProducer(faust_aiokafka.Producer):
-    """aiokafka's producer has idempotence off by default; Faust sets it only for
-    exactly-once. An idempotent producer keeps retries from duplicating or reordering
-    records within a partition — the ingest relies on that order."""
-
-    def _settings_extra(self) -> Mapping[str, Any]:
-        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
-
-
-class _Transport(faust_aiokafka.Transport):
-    Producer = _IdempotentProducer
-
-
 class IvexApp(faust.App):
-    """A Faust app whose Kafka producer is idempotent."""
+    """A Faust app on :class:`streams.transport.Transport` (idempotent producer,
+    rewinding consumer)."""
 
     #: The engine driver of this app (logs, tests); set by :func:`build_app`.
     ivex_driver: EngineDriver | None = None
@@ -80,12 +68,12 @@ class IvexApp(faust.App):
     def _new_transport(self) -> Any:
         if self.conf.broker_consumer[0].scheme != "kafka":
             return super()._new_transport()
-        return _Transport(self.conf.broker_consumer, self)
+        return Transport(self.conf.broker_consumer, self)
 
     def _new_producer_transport(self) -> Any:
         if self.conf.broker_producer[0].scheme != "kafka":
             return super()._new_producer_transport()
-        return _Transport(self.conf.broker_producer, self)
+        return Transport(self.conf.broker_producer, self)
 
 
 class _PartitionedDriver(Protocol):

@@ -30,7 +30,17 @@ class NotSettledError(IvexError):
 
 
 def group_lag(settings: Settings, group: str, topics: Sequence[str]) -> dict[str, int]:
-    """Per topic, messages not yet committed by ``group``.
+    """Per topic, messages not yet committed by ``group`` (see :func:`partition_lag`)."""
+    lag: dict[str, int] = {}
+    for (topic, _), behind in partition_lag(settings, group, topics).items():
+        lag[topic] = lag.get(topic, 0) + behind
+    return lag
+
+
+def partition_lag(
+    settings: Settings, group: str, topics: Sequence[str]
+) -> dict[tuple[str, int], int]:
+    """Per (topic, partition), messages not yet committed by ``group``.
 
     Counts ``topics`` (in full before the group's first commit) and every other topic
     the group has committed on, such as the processors' internal repartition topics —
@@ -45,11 +55,12 @@ def group_lag(settings: Settings, group: str, topics: Sequence[str]) -> dict[str
         partitions = [
             TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())
         ]
-        lag: dict[str, int] = {}
+        lag: dict[tuple[str, int], int] = {}
         for tp, end in consumer.end_offsets(partitions).items():
             meta = committed.get(tp)
-            behind = end - (meta.offset if meta is not None and meta.offset >= 0 else 0)
-            lag[tp.topic] = lag.get(tp.topic, 0) + behind
+            lag[(tp.topic, tp.partition)] = end - (
+                meta.offset if meta is not None and meta.offset >= 0 else 0
+            )
         return lag
     finally:
         consumer.close()
@@ -78,8 +89,8 @@ def wait_until_settled(
     """Block until ``group`` has no lag on ``topics`` for ``quiet_s`` seconds in a row.
 
     Gives up after ``timeout_s``, or sooner when the lag has not moved for ``stall_s``:
-    faust-streaming can stop committing a partition that changed hands in a rebalance
-    (faust-streaming issue 318), and waiting longer would not help.
+    a worker that stopped consuming a partition will not start again by itself, and
+    waiting longer would not help.
     """
     deadline = time.monotonic() + timeout_s
     quiet_since: float | None = None

@@ -17,7 +17,7 @@ from typing import IO, Any, TypeVar
 from kafka import KafkaAdminClient
 
 from ivex.codec import Codec
-from ivex.demo.settle import wait_for_members
+from ivex.demo.settle import partition_lag, wait_for_members
 from ivex.kafka_config import client_config
 from ivex.settings import Settings
 from ivex.topic_reader import LogRecord, read_topics
@@ -124,9 +124,9 @@ def joined_workers(
 ) -> Iterator[list[WorkerProcess]]:
     """``count`` workers of ``app_id``, yielded once their group is Stable with all of them.
 
-    Publishing before every worker has joined makes the group rebalance mid-stream,
-    which faust-streaming does not always survive cleanly (a partition that changed
-    hands can stop committing); the app's topics are deleted afterwards.
+    The scenario tests publish into a settled group so that they test the scenario;
+    ``test_streams_rebalance`` covers publishing across the rebalances. The app's
+    topics are deleted afterwards.
     """
     workers = [
         WorkerProcess(settings, app_id, tmp_path / f"w{i}", tmp_path / f"w{i}.log")
@@ -158,12 +158,20 @@ def wait_until(
         time.sleep(0.5)
 
 
-def log_tails(workers: list[WorkerProcess], lines: int = 40) -> str:
-    """The last ``lines`` lines of each worker's log, for a failure message."""
-    return "\n".join(
+def stall_report(workers: list[WorkerProcess], lines: int = 40) -> str:
+    """For a failure message: what the workers' group has not consumed yet (per
+    partition) and the last ``lines`` lines of each worker's log."""
+    settings, app_id = workers[0].settings, workers[0].app_id
+    try:
+        lag = partition_lag(settings, faust_id(settings, app_id), [])
+        behind = ", ".join(f"{t}/{p}: {n}" for (t, p), n in sorted(lag.items()) if n) or "none"
+    except Exception as exc:  # a report must not hide the failure it reports
+        behind = f"unknown ({type(exc).__name__}: {exc})"
+    tails = "\n".join(
         f"--- {w.log_path.name} ---\n" + "\n".join(w.log_text().splitlines()[-lines:])
         for w in workers
     )
+    return f"not consumed by the group yet: {behind}\n{tails}"
 
 
 @dataclass

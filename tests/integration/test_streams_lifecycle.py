@@ -24,6 +24,7 @@ from tests.integration.streams_helpers import (
     observed_outputs,
     read_records,
     reference_outputs,
+    stall_report,
     wait_until,
 )
 from tests.integration.test_streams_worker import (
@@ -121,7 +122,20 @@ def test_responses_and_the_clock_move_requests_on(
     def converged() -> bool:
         return observed_outputs(federation).requests == reference.requests
 
-    wait_until(converged, 60.0, "the re-derived requests")
+    def differing() -> str:
+        seen = observed_outputs(federation).requests
+        wrong = {
+            rid: (seen.get(rid), want)
+            for rid, want in reference.requests.items()
+            if seen.get(rid) != want
+        }
+        extra = sorted(set(seen) - set(reference.requests))
+        return (
+            f"(observed, re-derived) where they differ: {wrong}; extra: {extra}\n"
+            + stall_report(workers)
+        )
+
+    wait_until(converged, 60.0, "the re-derived requests", differing)
     time.sleep(2.0)  # a wrong straggler (a second escalation) would land now
     final = observed_outputs(federation).requests
     assert final == reference.requests

@@ -24,9 +24,9 @@ from tests.integration.streams_helpers import (
     Outputs,
     WorkerProcess,
     joined_workers,
-    log_tails,
     observed_outputs,
     reference_outputs,
+    stall_report,
     wait_until,
 )
 
@@ -136,12 +136,14 @@ def expected_requests(state: str = "OPEN") -> dict[str, tuple[str, str, str]]:
     return {request_id(kind, keys, city): (kind, city, state) for kind, keys, city in rows}
 
 
-def publish_scenario(settings: Settings, *, complete: bool = True) -> None:
-    """Publish the scenario through the SDK, then (``complete``) declare every watermark."""
+def publish_scenario(settings: Settings, *, complete: bool = True, pause_s: float = 0.0) -> None:
+    """Publish the scenario through the SDK, then (``complete``) declare every watermark;
+    ``pause_s`` before each city topic's turn."""
     rows = scenario()
     for city in settings.city_codes:
         with Publisher(settings, city) as publisher:
             for stream in STREAMS:
+                time.sleep(pause_s)
                 if (city, stream) in rows:
                     report = publisher.publish(stream, rows[(city, stream)])
                     assert report.rejected == 0, report.rejected_by_reason()
@@ -186,7 +188,7 @@ def test_two_workers_raise_the_expected_requests(
     def missing() -> str:
         states = observed_outputs(federation).request_states()
         wrong = {k: (states.get(k), v) for k, v in expected.items() if states.get(k) != v}
-        return f"(observed, expected) where they differ: {wrong}\n{log_tails(workers)}"
+        return f"(observed, expected) where they differ: {wrong}\n{stall_report(workers)}"
 
     seen = wait_until(requests_arrived, 120.0, "the expected requests", missing)
     time.sleep(2.0)  # let stragglers (a wrong extra request) land before comparing

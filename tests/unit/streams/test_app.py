@@ -16,13 +16,13 @@ from ivex.topics import INTERNAL_PARTITIONS, TopicNames
 from streams.app import (
     IvexApp,
     WorkerOptions,
-    _IdempotentProducer,
     build_app,
     faust_id,
     internal_topic_name,
     lifecycle_topic_name,
 )
 from streams.provision import internal_specs
+from streams.transport import IdempotentProducer, RewindingConsumer
 
 
 def _app(settings: Settings, tmp_path: Path, store: str = "memory://") -> faust.App:
@@ -47,10 +47,16 @@ def test_configuration(settings: Settings, tmp_path: Path) -> None:
 def test_the_producer_is_idempotent(settings: Settings, tmp_path: Path) -> None:
     app = _app(settings, tmp_path)
     producer = app.producer
-    assert isinstance(producer, _IdempotentProducer)
+    assert isinstance(producer, IdempotentProducer)
     extra = producer._settings_extra()
     assert extra["enable_idempotence"] is True
     assert extra["acks"] == "all"
+
+
+def test_the_consumer_rewinds_never_committed_partitions(
+    settings: Settings, tmp_path: Path
+) -> None:
+    assert isinstance(_app(settings, tmp_path).consumer, RewindingConsumer)
 
 
 def test_only_internal_topics_are_declared(settings: Settings, tmp_path: Path) -> None:
