@@ -56,7 +56,7 @@ TABLES: Final = (WOMEN_TABLE, PARTITIONS_TABLE, LIFECYCLE_TABLE, LIFECYCLE_CLOCK
 
 class IvexApp(faust.App):
     """A Faust app on :class:`streams.transport.Transport` (idempotent producer,
-    rewinding consumer)."""
+    rebalance-safe consumer)."""
 
     #: The engine driver of this app (logs, tests); set by :func:`build_app`.
     ivex_driver: EngineDriver | None = None

@@ -1,18 +1,25 @@
-"""Faust's aiokafka transport, with the two changes the case engine's guarantees need.
+"""Faust's aiokafka transport, with the changes the case engine's guarantees need.
 
 1. **An idempotent producer.** aiokafka's producer has idempotence off by default and
    Faust turns it on only for exactly-once. Idempotence keeps retries from duplicating
    or reordering records within a partition — the ingest relies on that order.
-2. **A consumer that rewinds never-committed partitions after a rebalance.** Around a
-   rebalance Faust drops records it already fetched (fetched while the flow was stopped,
-   or under the previous generation — the latter are even acked) and then counts on
-   seeking every partition back to its committed offset to fetch them again. aiokafka's
-   ``seek_to_committed`` only seeks partitions with a commit above 0, so on a partition
-   nobody had committed yet (a new group, a new topic, the first second of a worker) the
-   dropped records were never processed: a rebalance while cities published could lose
-   watermarks and facts for good. This consumer seeks those partitions to their
-   beginning — what ``auto_offset_reset="earliest"`` would have read — so the records
-   come again; the engine and the lifecycle absorb the duplicates.
+2. **A consumer that loses nothing in a rebalance** (:class:`RebalanceSafeConsumer`).
+   Around a rebalance Faust drops records it has fetched but not processed, and counts
+   on seeking every partition back to its committed offset to fetch them again. Two
+   holes, both seen losing watermarks in the integration tests:
+
+   - aiokafka's ``seek_to_committed`` only seeks partitions with a commit above 0, so
+     on a partition nobody had committed yet (a new group, a new topic, the first
+     second of a worker) the dropped records were never fetched again. Such partitions
+     are now sought to their beginning — what ``auto_offset_reset="earliest"`` would
+     have read.
+   - A record already handed to an agent when the flow stops (or fetched under the
+     previous generation) is skipped by Faust's stream *and acked*, so the commit at
+     revocation passes it and the partition's next owner starts after it. Such a
+     record (never ``tracked`` by a stream, skipped under the stream's own condition) is
+     now not acked; the commit stops before it and it is read again.
+
+   Records read twice are absorbed by the engine and the lifecycle.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from faust.types import TP
+from faust.types import TP, Message
 
 
 def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[str]) -> list[TP]:
@@ -44,9 +51,8 @@ class IdempotentProducer(faust_aiokafka.Producer):
         return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
 
 
-class RewindingConsumer(faust_aiokafka.Consumer):
-    """Faust's aiokafka consumer; after seeking to the committed offsets it seeks every
-    never-committed stream partition to its beginning (see the module doc)."""
+class RebalanceSafeConsumer(faust_aiokafka.Consumer):
+    """Faust's aiokafka consumer, closing the two rebalance holes of the module doc."""
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         """Seek to the committed offsets, or to the beginning where there is none."""
@@ -57,9 +63,24 @@ class RewindingConsumer(faust_aiokafka.Consumer):
             await self._thread.seek_to_beginning(*fresh)
         return committed
 
+    def ack(self, message: Message) -> bool:
+        """Mark ``message`` safe to commit — unless a stream skipped it in a rebalance."""
+        if not message.tracked and self._skipped_in_rebalance(message):
+            self.log.info("not acking %s@%d: skipped in a rebalance", message.tp, message.offset)
+            return False
+        return bool(super().ack(message))
+
+    def _skipped_in_rebalance(self, message: Message) -> bool:
+        # The stream's own skip condition (faust.streams.Stream.__aiter__), checked with
+        # no await in between, so it still holds when the skipped message is acked.
+        app = self.app
+        stale = message.generation_id != app.consumer_generation_id
+        return stale or not app.flow_control.is_active()
+
 
 class Transport(faust_aiokafka.Transport):
-    """The aiokafka transport with :class:`IdempotentProducer` and :class:`RewindingConsumer`."""
+    """The aiokafka transport with :class:`IdempotentProducer` and
+    :class:`RebalanceSafeConsumer`."""
 
     Producer = IdempotentProducer
-    Consumer = RewindingConsumer
+    Consumer = RebalanceSafeConsumer

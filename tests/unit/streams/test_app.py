@@ -22,7 +22,7 @@ from streams.app import (
     lifecycle_topic_name,
 )
 from streams.provision import internal_specs
-from streams.transport import IdempotentProducer, RewindingConsumer
+from streams.transport import IdempotentProducer, RebalanceSafeConsumer
 
 
 def _app(settings: Settings, tmp_path: Path, store: str = "memory://") -> faust.App:
@@ -56,7 +56,7 @@ def test_the_producer_is_idempotent(settings: Settings, tmp_path: Path) -> None:
 def test_the_consumer_rewinds_never_committed_partitions(
     settings: Settings, tmp_path: Path
 ) -> None:
-    assert isinstance(_app(settings, tmp_path).consumer, RewindingConsumer)
+    assert isinstance(_app(settings, tmp_path).consumer, RebalanceSafeConsumer)
 
 
 def test_only_internal_topics_are_declared(settings: Settings, tmp_path: Path) -> None:
