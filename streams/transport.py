@@ -60,8 +60,19 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         fresh = never_committed(committed, self.app.tables.changelog_topics)
         if fresh:
             self.log.info("rewinding %d never-committed partitions to their start", len(fresh))
-            await self._thread.seek_to_beginning(*fresh)
+            await self._thread.call_thread(self._seek_to_start, fresh)
         return committed
+
+    async def _seek_to_start(self, partitions: list[TP]) -> None:
+        # Runs on the consumer thread. An explicit seek, not aiokafka's
+        # seek_to_beginning: that leaves the position unset until the next fetch, and
+        # Faust's livelock detector crashes the worker reading an unset position.
+        consumer = self._thread._ensure_consumer()
+        starts = await consumer.beginning_offsets(partitions)
+        assigned = consumer.assignment()  # a rebalance may have run during the await
+        for tp, offset in starts.items():
+            if tp in assigned:
+                consumer.seek(tp, offset)
 
     def ack(self, message: Message) -> bool:
         """Mark ``message`` safe to commit — unless a stream skipped it in a rebalance."""
