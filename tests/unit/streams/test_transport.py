@@ -3,6 +3,7 @@ rebalance, and which messages it refuses to ack."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,42 @@ def test_processed_and_undecodable_messages_are_acked_as_before(
     consumer.app.flow_control.resume()
     assert consumer.ack(_message(generation, tracked=False)) is True  # Faust's decode errors
     assert base_acks == [7, 7]
+
+
+class _FakeKafkaConsumer:
+    """The three aiokafka calls the rewind makes; one partition is revoked meanwhile."""
+
+    def __init__(self, assigned: set[TP]) -> None:
+        self.assigned = assigned
+        self.seeks: list[tuple[TP, int]] = []
+
+    async def beginning_offsets(self, partitions: list[TP]) -> dict[TP, int]:
+        self.assigned.discard(INTERNAL)  # a rebalance ran during the request
+        return {tp: 4 for tp in partitions}
+
+    def assignment(self) -> set[TP]:
+        return set(self.assigned)
+
+    def seek(self, tp: TP, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+
+class _FakeThread:
+    def __init__(self, consumer: _FakeKafkaConsumer) -> None:
+        self.consumer = consumer
+
+    def _ensure_consumer(self) -> _FakeKafkaConsumer:
+        return self.consumer
+
+    async def call_thread(self, fun: Any, *args: Any) -> Any:
+        return await fun(*args)
+
+
+def test_the_rewind_seeks_explicitly_and_only_what_is_still_assigned(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consumer = _consumer(settings, tmp_path)
+    kafka = _FakeKafkaConsumer({CITY, INTERNAL})
+    monkeypatch.setattr(consumer, "_thread", _FakeThread(kafka))
+    asyncio.run(consumer._seek_to_start([CITY, INTERNAL]))
+    assert kafka.seeks == [(CITY, 4)]
