@@ -19,12 +19,14 @@ from ivex.settings import Settings
 from tests.integration.streams_helpers import (
     WorkerProcess,
     delete_app_topics,
-    observed_outputs,
     running_workers,
-    stall_report,
-    wait_until,
 )
-from tests.integration.test_streams_worker import KEY, expected_requests, publish_scenario
+from tests.integration.test_streams_worker import (
+    KEY,
+    expected_requests,
+    publish_scenario,
+    wait_for_requests,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -39,17 +41,6 @@ def test_a_worker_joining_while_cities_publish_loses_nothing(
         WorkerProcess(federation, APP_ID, tmp_path / f"w{i}", tmp_path / f"w{i}.log")
         for i in (1, 2)
     ]
-    expected = expected_requests("OVERDUE")
-
-    def arrived() -> bool:
-        states = observed_outputs(federation).request_states()
-        return all(states.get(k) == v for k, v in expected.items())
-
-    def missing() -> str:
-        states = observed_outputs(federation).request_states()
-        wrong = {k: states.get(k) for k in expected if states.get(k) != expected[k]}
-        return f"requests not (yet) as expected: {wrong}\n{stall_report(workers)}"
-
     started = time.monotonic()
     try:
         with running_workers(workers[:1]):
@@ -58,7 +49,7 @@ def test_a_worker_joining_while_cities_publish_loses_nothing(
                 # Topic after topic while the second worker starts, joins and the
                 # group rebalances: some topics get their first records meanwhile.
                 publish_scenario(federation, pause_s=0.3)
-                wait_until(arrived, 120.0, "the expected requests", missing)
+                wait_for_requests(federation, expected_requests("OVERDUE"), workers)
     finally:
         delete_app_topics(federation, APP_ID)
     assert "(generation 2)" in workers[1].log_text(), "no rebalance: the test proved nothing"

@@ -21,7 +21,6 @@ from ivex.topics import STREAMS, TopicNames
 from streams.driver.errors import CODE_HEADER, OFFSET_HEADER, TOPIC_HEADER
 from streams.engine.ids import request_id
 from tests.integration.streams_helpers import (
-    Outputs,
     WorkerProcess,
     joined_workers,
     observed_outputs,
@@ -151,6 +150,24 @@ def publish_scenario(settings: Settings, *, complete: bool = True, pause_s: floa
                     publisher.declare_watermark(stream, COMPLETE)
 
 
+def wait_for_requests(
+    settings: Settings, expected: dict[str, tuple[str, str, str]], workers: list[WorkerProcess]
+) -> None:
+    """Wait until the requests topics hold ``expected`` (id → kind, city, state); on a
+    timeout, say which differ and how the workers stand."""
+
+    def arrived() -> bool:
+        states = observed_outputs(settings).request_states()
+        return all(states.get(k) == v for k, v in expected.items())
+
+    def missing() -> str:
+        states = observed_outputs(settings).request_states()
+        wrong = {k: (states.get(k), v) for k, v in expected.items() if states.get(k) != v}
+        return f"(observed, expected) where they differ: {wrong}\n{stall_report(workers)}"
+
+    wait_until(arrived, 120.0, "the expected requests", missing)
+
+
 def send_garbage(settings: Settings) -> list[tuple[str, int]]:
     """Two undecodable values on a city topic; their (topic, offset)."""
     topic = TopicNames(settings).city(ZY, "births")
@@ -180,17 +197,7 @@ def test_two_workers_raise_the_expected_requests(
     publish_scenario(federation)
     expected = expected_requests("OVERDUE")
 
-    def requests_arrived() -> Outputs | None:
-        seen = observed_outputs(federation)
-        states = seen.request_states()
-        return seen if all(states.get(k) == v for k, v in expected.items()) else None
-
-    def missing() -> str:
-        states = observed_outputs(federation).request_states()
-        wrong = {k: (states.get(k), v) for k, v in expected.items() if states.get(k) != v}
-        return f"(observed, expected) where they differ: {wrong}\n{stall_report(workers)}"
-
-    seen = wait_until(requests_arrived, 120.0, "the expected requests", missing)
+    wait_for_requests(federation, expected, workers)
     time.sleep(2.0)  # let stragglers (a wrong extra request) land before comparing
     seen = observed_outputs(federation)
     reference = reference_outputs(federation)
