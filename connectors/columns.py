@@ -1,6 +1,6 @@
 """The input columns of each city stream, derived from the stream's Avro schema.
 
-Columns are SPEC §3's fields of the stream's record without ``event_id`` (the connector
+Columns are the docs/events.md fields of the stream's record without ``event_id`` (the connector
 derives it), and with each subject reference given as the raw resident ID number it is
 computed from: ``mother_ref`` ← ``mother_id_number``, ``child_ref`` ← ``child_id_number``.
 Driving the columns from the schema keeps files, HTTP bodies and outbox payloads in step

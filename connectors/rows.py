@@ -68,7 +68,7 @@ def event_id(
 ) -> str:
     """The event id of a fact's state: UUIDv5 of city, stream, record, action and time.
 
-    A source states a fact anew by changing ``recorded_at`` (SPEC §3), so these five
+    A source states a fact anew by changing ``recorded_at`` (docs/events.md), so these five
     identify an event; re-publishing the same row gives the same id.
     """
     name = f"{source_city}|{stream}|{record_id}|{action}|{recorded_at_ms}"

@@ -1,7 +1,7 @@
 """What a city has already published: the event ids and watermarks on its own topics.
 
 The publisher reads this from the city topics themselves rather than from a local file.
-Each ``city.<code>.<stream>`` topic has one partition and is retained forever (SPEC §4),
+Each ``city.<code>.<stream>`` topic has one partition and is retained forever (docs/wire-format.md),
 so it *is* the authoritative record of what was acknowledged: a local dedupe file could
 be lost, copied to another host, or miss what another connector of the same city (file
 drop, HTTP ingest, outbox) published. Reading is incremental: the first publish on a

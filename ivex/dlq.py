@@ -1,4 +1,4 @@
-"""Dead-letter messages for rejected input rows (``dlq.<city>``, SPEC §9).
+"""Dead-letter messages for rejected input rows (``dlq.<city>``, docs/bad-input.md).
 
 A rejected row is kept so nothing is lost, but never with a resident ID number in it:
 every ID-number column is replaced by :data:`~ivex.identity.MASK`, and any other text

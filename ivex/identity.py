@@ -2,7 +2,7 @@
 
 A raw ID number never leaves a connector: it is validated here, canonicalised (a lowercase
 ``x`` check character becomes ``X``) and replaced by :func:`subject_ref`, a keyed
-HMAC-SHA256 under the federation's pseudonymisation key (SPEC §2). A plain hash would not
+HMAC-SHA256 under the federation's pseudonymisation key (docs/privacy.md). A plain hash would not
 do: the ID space is about 2**37 numbers, small enough to enumerate.
 
 No message raised here contains the number, not even part of it: errors end up in DLQ

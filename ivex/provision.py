@@ -1,4 +1,4 @@
-"""Create and reconcile a federation's topics (SPEC §4, §8), idempotently.
+"""Create and reconcile a federation's topics (docs/wire-format.md, docs/security.md), idempotently.
 
 :func:`plan_topic` is pure: it compares a :class:`~ivex.topics.TopicSpec` with what the
 cluster holds and says what to do. :func:`apply_topics` asks the cluster, does it, and

@@ -78,7 +78,7 @@ class BrokerSettings(BaseModel):
 
 
 class RuleSettings(BaseModel):
-    """Parameters of the case rules (SPEC §5); the defaults are SPEC's."""
+    """Parameters of the case rules (docs/rules.md); the defaults are the documented ones."""
 
     model_config = _FROZEN
     outcome_window_before_edd_days: int = 280
@@ -97,7 +97,7 @@ class RuleSettings(BaseModel):
 
 
 class SrbSettings(BaseModel):
-    """Sex-ratio-at-birth monitoring (SPEC §6)."""
+    """Sex-ratio-at-birth monitoring (docs/srb.md)."""
 
     model_config = _FROZEN
     normal_low: float = 103.0

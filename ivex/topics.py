@@ -1,4 +1,4 @@
-"""Topic names and topic specifications of a federation (SPEC §4).
+"""Topic names and topic specifications of a federation (docs/wire-format.md).
 
 Pure: it names topics and says how they must be configured; creating them is
 :mod:`ivex.provision`'s job.
@@ -13,7 +13,7 @@ from ivex.settings import Settings
 
 Stream = Literal["births", "registrations", "terminations", "pregnancies"]
 
-#: The four city streams of SPEC §1, in a fixed order.
+#: The four city streams (docs/events.md), in a fixed order.
 STREAMS: Final[tuple[Stream, ...]] = ("births", "registrations", "terminations", "pregnancies")
 
 #: Record name carried by each city stream (besides SourceWatermark).
@@ -93,7 +93,7 @@ class TopicNames:
         return [self.city(c, s) for c in self._cities for s in STREAMS]
 
     def specs(self) -> list[TopicSpec]:
-        """Every topic the federation needs, configured as SPEC §4 says."""
+        """Every topic the federation needs, configured as docs/wire-format.md says."""
         specs = [TopicSpec(name, 1, dict(_FOREVER)) for name in self.all_city_topics()]
         for code in self._cities:
             specs += [

@@ -1,7 +1,7 @@
 """Compare the requests on the ``assist.requests.*`` topics with a ground-truth file.
 
 The ground truth (written by ``ivex simulate``) lists, one JSON object a line, the
-requests SPEC §5 says must exist: ``request_id``, ``kind``, ``addressed_city`` and the
+requests docs/rules.md says must exist: ``request_id``, ``kind``, ``addressed_city`` and the
 expected final ``state`` (OPEN or WITHDRAWN). A request that a city has since answered
 (ACKNOWLEDGED, RESOLVED, OVERDUE) still counts as the OPEN request the truth expects.
 """

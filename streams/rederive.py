@@ -1,6 +1,6 @@
 """Re-derivation: the case engine and the request lifecycle run over the log from the start.
 
-The audit driver of SPEC §7. It reads every ``city.<code>.<stream>`` topic and every
+The audit driver of docs/operations.md. It reads every ``city.<code>.<stream>`` topic and every
 ``assist.responses.<code>`` topic with the bounded topic reader, decodes each value once
 (with the workers' own ingest checks), and feeds the *same* pure engine and lifecycle the
 stream workers run — in isolation from them (no consumer group, no tables), so it neither

@@ -11,7 +11,7 @@ from ivex.cli.main import CliContext
 
 @click.group("streams")
 def command() -> None:
-    """The case engine's stream processors (SPEC §5, §10).
+    """The case engine's stream processors (docs/rules.md, docs/architecture.md).
 
     A worker ingests every city topic of the federation, runs the case engine and
     publishes assistance requests and notices. Start several workers (same --app-id)

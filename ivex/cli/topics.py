@@ -16,7 +16,7 @@ _STYLE = {"created": "green", "altered": "yellow", "unchanged": "dim"}
 
 @click.group("topics")
 def command() -> None:
-    """The federation's Kafka topics (SPEC §4): one log per city and stream, assistance
+    """The federation's Kafka topics (docs/wire-format.md): one log per city and stream, assistance
     requests/notices/responses per city, DLQs, the SRB monitor and ivex's own topics.
 
     Names and settings come from the federation config (cities, topic_prefix).

@@ -1,4 +1,7 @@
-"""Avro single-object codec, schema catalogue and CloudEvents headers of ivex (SPEC §4)."""
+"""Avro single-object codec, schema catalogue and CloudEvents headers of ivex.
+
+The format is documented in docs/wire-format.md.
+"""
 
 from ivex.codec.catalogue import SchemaCatalogue, ShippedResolver, WriterResolver
 from ivex.codec.cloudevents import CloudEvent, ce_headers, parse_ce_headers

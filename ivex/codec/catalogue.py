@@ -1,4 +1,5 @@
-"""Where writer schemas come from: the shipped set, then the schema catalogue topic (SPEC §4).
+"""Where writer schemas come from: the shipped set, then the schema catalogue topic
+(docs/wire-format.md).
 
 The catalogue is a compacted topic keyed by the fingerprint in hex, whose values are the
 full writer schema JSON. A writer publishes its schema there before first use; a reader

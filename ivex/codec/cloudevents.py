@@ -1,4 +1,4 @@
-"""CloudEvents Kafka protocol binding, binary mode: the ``ce_*`` headers of SPEC §4."""
+"""CloudEvents Kafka protocol binding, binary mode: the ``ce_*`` headers of docs/wire-format.md."""
 
 from __future__ import annotations
 

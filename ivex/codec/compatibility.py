@@ -1,4 +1,4 @@
-"""FULL (backward + forward) compatibility of two schema versions (SPEC §3).
+"""FULL (backward + forward) compatibility of two schema versions (docs/events.md).
 
 Two independent witnesses: Apache ``avro``'s ``ReaderWriterCompatibilityChecker`` (a dev
 dependency, imported only here and only when called), and an actual fastavro round trip

@@ -1,4 +1,7 @@
-"""The Avro enums of SPEC §3 as ``StrEnum`` (class names and symbols exactly as the schemas)."""
+"""The Avro enums of docs/events.md as ``StrEnum``.
+
+Class names and symbols are exactly the schemas'.
+"""
 
 from __future__ import annotations
 

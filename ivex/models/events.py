@@ -30,7 +30,7 @@ EDD_MAX_DAYS: Final = 300
 
 
 class CityEvent(AvroRecord):
-    """Fields common to every record of a city stream (SPEC §3)."""
+    """Fields common to every record of a city stream (docs/events.md)."""
 
     event_id: Uuid
     record_id: Text

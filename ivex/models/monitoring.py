@@ -1,4 +1,4 @@
-"""The sex-ratio-at-birth report (SPEC §6)."""
+"""The sex-ratio-at-birth report (docs/srb.md)."""
 
 from __future__ import annotations
 

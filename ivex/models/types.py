@@ -1,4 +1,4 @@
-"""Field types shared by the record models, with the validation rules of SPEC §9.
+"""Field types shared by the record models, with the validation rules of docs/bad-input.md.
 
 Validation context (``Model.model_validate(data, context={...})``):
 

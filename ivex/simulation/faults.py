@@ -22,7 +22,7 @@ from ivex.simulation.idnumbers import with_wrong_check
 from ivex.simulation.model import CORRECT, RECORD, VOID, Fact, cst
 from ivex.simulation.params import SimParams
 
-#: The kinds of malformed row, each a reason the connectors must reject a row (SPEC §9).
+#: The kinds of malformed row, each a reason the connectors must reject a row (docs/bad-input.md).
 MALFORMED_KINDS = ("bad_date", "bad_enum", "bad_check_char", "unknown_city", "missing_value")
 
 _DATE_FIELDS = {

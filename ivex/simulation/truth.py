@@ -1,4 +1,4 @@
-"""The requests a correct case engine must raise from the simulated log (SPEC §5).
+"""The requests a correct case engine must raise from the simulated log (docs/rules.md).
 
 Computed from the simulator's own facts, independently of the case engine, as a plain
 function of every record's version history and one instant: the simulation end, which
@@ -6,7 +6,7 @@ the demo declares as every city's final watermark. A deadline day ``D`` is due i
 ``end_of_day(D) <= end``; a rule is judged on the records as they stood at
 ``end_of_day(D)``; what changed later decides the final state (OPEN or WITHDRAWN and why).
 
-Where the SPEC leaves room for interpretation (which of two registrations sharing a
+Where the rules leave room for interpretation (which of two registrations sharing a
 certificate a birth matches; whether a registration whose certificate matches no birth
 may fall back to the mother/sex/date rule), the truth refuses to guess: it evaluates
 every reading and raises :class:`AmbiguousTruthError` if they disagree on a rule that fires.
@@ -150,7 +150,7 @@ def is_matched(subject: Fact, births: Live, regs: Live, rules: RuleSettings) -> 
     """Whether ``subject`` (a birth or a registration) is matched, under every reading.
 
     Readings: certificate matches first then the mother/sex/date rule for
-    certificate-less registrations (SPEC); a plain maximum matching of both kinds of edge;
+    certificate-less registrations (docs/rules.md); a plain maximum matching of both kinds of edge;
     and one where a registration whose certificate matches no birth may fall back too.
     """
     outcomes = set()
@@ -295,7 +295,7 @@ class TruthBuilder:
         if cutoff > self.end:
             return None  # not due by the simulation end
         if d.trigger.first.recorded_at > cutoff:
-            # SPEC does not say how a trigger arriving after its own deadline is judged.
+            # The rules do not say how a trigger arriving after its own deadline is judged.
             if self._applies(d, _latest_fields(d.trigger)):
                 raise AmbiguousTruthError(f"{d.trigger.key} was recorded after its own deadline")
             return None

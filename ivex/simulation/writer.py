@@ -1,6 +1,6 @@
 """Rendering facts as the connectors' input files: one per city and stream.
 
-The format is the contract with the connectors: UTF-8, a header row, the SPEC §3
+The format is the contract with the connectors: UTF-8, a header row, the docs/events.md
 fields of the stream without ``event_id`` and with raw ID numbers in place of
 references (``mother_id_number``, ``child_id_number``); dates ``YYYY-MM-DD``,
 ``recorded_at`` ISO 8601 with its zone, booleans ``true``/``false``, optional fields

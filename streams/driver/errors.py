@@ -1,4 +1,4 @@
-"""Records for the processing-errors topic (SPEC §9): the original bytes, the cause in
+"""Records for the processing-errors topic (docs/bad-input.md): the original bytes, the cause in
 headers, so that bad input never crashes the worker nor blocks its partition."""
 
 from __future__ import annotations

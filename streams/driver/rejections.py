@@ -1,4 +1,4 @@
-"""Rejected responses → ``dlq.<responding city>`` (SPEC §5 "Responses", §9).
+"""Rejected responses → ``dlq.<responding city>`` (docs/bad-input.md).
 
 A response to an unknown request, or from a city the request is not addressed to, is
 kept on the DLQ of the city that published it, as a connector keeps a rejected row: the

@@ -1,4 +1,4 @@
-"""The case engine: plain Python, no Kafka, no clock (SPEC §5).
+"""The case engine: plain Python, no Kafka, no clock (docs/rules.md).
 
 The modules may also be compiled with mypyc in place (``scripts/accelerate.py``, run by
 ``make setup``); this file is never compiled. It makes sure that compiled modules are

@@ -86,7 +86,7 @@ class EngineStats:
 
 
 class CaseEngine:
-    """The pure case engine of SPEC §5 (no Kafka, no clock, no I/O)."""
+    """The pure case engine of docs/rules.md (no Kafka, no clock, no I/O)."""
 
     def __init__(
         self,

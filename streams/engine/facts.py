@@ -2,7 +2,7 @@
 
 Records are decoded once (:func:`fact_from_avro`) and stay plain Python objects after
 that: times are int epoch milliseconds (UTC), dates are :class:`datetime.date`. Every
-fact carries its log position so that a request can name its evidence (SPEC §7 lineage).
+fact carries its log position so that a request can name its evidence (docs/operations.md lineage).
 """
 
 from __future__ import annotations

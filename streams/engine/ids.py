@@ -1,4 +1,4 @@
-"""Deterministic ids of requests and notices (SPEC §5).
+"""Deterministic ids of requests and notices (docs/rules.md).
 
 Other components (the simulator's ground truth, the audit) compute the same ids, so the
 formula below is a contract: UUIDv5 under ``NAMESPACE`` of

@@ -1,4 +1,4 @@
-"""One-to-one matching of births to registrations, as a function of the set (SPEC §5).
+"""One-to-one matching of births to registrations, as a function of the set (docs/rules.md).
 
 First by equal certificate_no; then, among births and certificate-less registrations
 still unmatched, a maximum bipartite matching on (same child_sex, birth dates within the

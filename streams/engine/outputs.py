@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from streams.engine.facts import Fact
 
-# Request kinds (SPEC §5).
+# Request kinds (docs/rules.md).
 PREGNANCY_OUTCOME_UNKNOWN: Final = "PREGNANCY_OUTCOME_UNKNOWN"
 BIRTH_NOT_REGISTERED: Final = "BIRTH_NOT_REGISTERED"
 REGISTRATION_WITHOUT_BIRTH: Final = "REGISTRATION_WITHOUT_BIRTH"

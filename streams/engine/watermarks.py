@@ -2,7 +2,7 @@
 
 A *gate* is the set of ``(city, stream)`` pairs whose records could change a judgement;
 its effective watermark is the minimum over those pairs, a pair without any watermark
-counting as minus infinity (a silent city holds everything: SPEC §5, "a lagging city
+counting as minus infinity (a silent city holds everything: docs/rules.md, "a lagging city
 delays the request; it never causes a false one").
 """
 

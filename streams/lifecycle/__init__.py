@@ -1,4 +1,4 @@
-"""The pure request lifecycle: responses and the exchange clock move requests on (SPEC §5).
+"""The pure request lifecycle: responses and the exchange clock move requests on (docs/rules.md).
 
 No Kafka, no Faust, no wall clock: a driver decodes inputs, applies them one by one and
 publishes what comes out.

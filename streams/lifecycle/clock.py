@@ -1,7 +1,7 @@
 """The exchange clock: the minimum watermark over every member city and stream.
 
 A city or stream that never declared a watermark holds the clock back (it counts as minus
-infinity), as a lagging city holds back the engine's deadlines (SPEC §5).
+infinity), as a lagging city holds back the engine's deadlines (docs/rules.md).
 """
 
 from __future__ import annotations

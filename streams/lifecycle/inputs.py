@@ -2,7 +2,7 @@
 
 Times are int epoch milliseconds (UTC), as in the engine. ``Response.topic_city`` is the
 city whose ``assist.responses.<city>`` topic the response was read from: the publisher,
-which the SPEC §8 ACLs guarantee, as opposed to ``responding_city``, which it claims.
+which the docs/security.md ACLs guarantee, as opposed to ``responding_city``, which it claims.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Final, TypeAlias
 from streams.engine.facts import NO_POSITION, Position, epoch_ms
 from streams.engine.outputs import RequestOut
 
-# Response statuses (SPEC §3).
+# Response statuses (docs/events.md).
 ACKNOWLEDGED: Final = "ACKNOWLEDGED"
 RESOLVED: Final = "RESOLVED"
 UNABLE_TO_LOCATE: Final = "UNABLE_TO_LOCATE"

@@ -50,7 +50,7 @@ class LifecycleStats:
 
 
 class RequestLifecycle:
-    """The pure request lifecycle of SPEC §5 "Responses"."""
+    """The pure request lifecycle of docs/rules.md "Lifecycle of a request"."""
 
     def __init__(
         self,
@@ -165,7 +165,7 @@ class RequestLifecycle:
 
     def _reject(self, rejection: Rejection, out: LifecycleOutput) -> None:
         # Stateless on purpose: a re-applied bad response is rejected again, so a crash
-        # between the state commit and the DLQ write loses nothing (SPEC §9).
+        # between the state commit and the DLQ write loses nothing (docs/bad-input.md).
         self.stats.rejected += 1
         out.rejections.append(rejection)
 

@@ -1,6 +1,6 @@
 """Reason texts of the lifecycle's states, and the parser of a resolution's reason.
 
-The Avro ``RequestState`` enum has no UNABLE_TO_LOCATE or REJECTED symbol (SPEC §3 fixes
+The Avro ``RequestState`` enum has no UNABLE_TO_LOCATE or REJECTED symbol (docs/events.md fixes
 it), so every terminal answer publishes state RESOLVED and keeps the answer's status,
 machine-readable, as the reason's prefix::
 

@@ -1,4 +1,4 @@
-"""The publisher and the file connector against a real broker (SPEC §9)."""
+"""The publisher and the file connector against a real broker (docs/bad-input.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The broker goes down in the middle of a file publish, then comes back.
 
-SPEC §9: connectors retry with backoff and do not acknowledge a row until Kafka has;
+docs/bad-input.md: connectors retry with backoff and do not acknowledge a row until Kafka has;
 re-running after the broker is back completes with no duplicates. This test runs its
 own broker (it has to stop it), with the data dir kept across the restart.
 """

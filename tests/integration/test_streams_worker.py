@@ -116,7 +116,7 @@ def _registration(record_id: str, city: str, child: str, registered: str) -> dic
 
 
 def expected_requests(state: str = "OPEN") -> dict[str, tuple[str, str, str]]:
-    """request_id → (kind, addressed city, state), computed from SPEC §5 by hand.
+    """request_id → (kind, addressed city, state), computed from docs/rules.md by hand.
 
     The engine decides them all OPEN; nobody answers them, and the watermarks of
     :func:`publish_scenario` pass every respond_by, so they end OVERDUE.

@@ -1,4 +1,4 @@
-"""Topic names and specs of SPEC §4."""
+"""Topic names and specs of docs/wire-format.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input rows → typed, pseudonymised, validated records: SPEC §9's bad-input table."""
+"""Input rows → typed, pseudonymised, validated records: the table of docs/bad-input.md."""
 
 from __future__ import annotations
 

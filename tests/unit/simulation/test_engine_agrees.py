@@ -1,7 +1,7 @@
 """The case engine, fed the simulated files through the connectors, raises the truth.
 
 The truth never imports the engine; this test is where the two independent readings
-of SPEC §5 meet. Offline: rows go connector → engine in recorded_at order (each city's
+of docs/rules.md meet. Offline: rows go connector → engine in recorded_at order (each city's
 own order kept), then every city declares every stream complete through the end.
 """
 

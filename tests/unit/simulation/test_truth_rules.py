@@ -1,4 +1,4 @@
-"""The truth's rules on hand-built histories (SPEC §5 semantics)."""
+"""The truth's rules on hand-built histories (docs/rules.md semantics)."""
 
 from __future__ import annotations
 
