@@ -45,8 +45,7 @@ from ivex.settings import Settings, load_settings
 from ivex.simulation.params import build_params
 from ivex.simulation.run import simulate, write
 from ivex.topic_reader import read_topics
-from ivex.topics import STREAMS, TopicNames
-from streams.app import faust_id
+from ivex.topics import STREAMS, TopicNames, faust_id
 from streams.engine.engine import CaseEngine, EngineParams
 from streams.engine.facts import Position, fact_from_avro
 from streams.rederive import rederive

@@ -2,7 +2,7 @@
 
 Like :mod:`connectors.outbox`: pending rows (``answered_status`` set,
 ``response_published_at`` null) are read in batches, sent through the
-:class:`~ivex.responder.Responder`, and marked only after Kafka acknowledged them. A crash
+:class:`~connectors.responder.Responder`, and marked only after Kafka acknowledged them. A crash
 between the acknowledgement and the mark would send them again; to keep the log to one
 message per response, the relay first reads the ids already on the city's responses topic
 (``ce_id`` is the deterministic ``response_id``) and only marks those rows.
@@ -17,10 +17,10 @@ import logging
 import threading
 from datetime import UTC, datetime
 
+from connectors.responder import Answer, Responder
 from connectors.sinks.case_table import CaseTable, PendingAnswer
 from ivex.errors import PublishUnavailable, RecordRejected
 from ivex.models import AssistanceResponse
-from ivex.responder import Answer, Responder
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 
 from connectors.formats import json_rows
+from connectors.publisher import Publisher, PublishReport
 from ivex.errors import IvexError, PublishUnavailable
-from ivex.publisher import Publisher, PublishReport
 from ivex.topics import STREAMS, Stream
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from connectors.formats import InputRow, json_value_row
+from connectors.publisher import Publisher, RowOutcome
 from ivex.errors import IvexError
-from ivex.publisher import Publisher, RowOutcome
 from ivex.topics import STREAMS, Stream
 
 log = logging.getLogger(__name__)

@@ -28,6 +28,21 @@ STREAM_RECORDS: Final[dict[Stream, str]] = {
 INTERNAL_PARTITIONS: Final = 4
 
 
+def faust_id(settings: Settings, app_id: str) -> str:
+    """The Faust app id (consumer group, changelog prefix): ``<topic_prefix><app_id>``."""
+    return f"{settings.federation.topic_prefix}{app_id}"
+
+
+def internal_topic_name(settings: Settings, app_id: str) -> str:
+    """Name of the repartition topic between the ingest and the engine."""
+    return f"{faust_id(settings, app_id)}-engine-in"
+
+
+def lifecycle_topic_name(settings: Settings, app_id: str) -> str:
+    """Name of the topic the lifecycle reads: decisions, responses, clock ticks."""
+    return f"{faust_id(settings, app_id)}-lifecycle-in"
+
+
 @dataclass(frozen=True)
 class TopicSpec:
     """What a topic must look like: name, partitions and topic-level configs."""

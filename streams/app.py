@@ -34,7 +34,7 @@ from typing import Any, Final, Protocol
 import faust
 
 from ivex.settings import Settings
-from ivex.topics import INTERNAL_PARTITIONS
+from ivex.topics import INTERNAL_PARTITIONS, faust_id, internal_topic_name, lifecycle_topic_name
 from streams.driver.engines import EngineDriver
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
@@ -93,21 +93,6 @@ class WorkerOptions:
     #: Kafka's minimum; a killed worker's partitions move on after this long.
     session_timeout_s: float = 6.0
     heartbeat_interval_s: float = 1.0
-
-
-def faust_id(settings: Settings, app_id: str) -> str:
-    """The Faust app id (consumer group, changelog prefix): ``<topic_prefix><app_id>``."""
-    return f"{settings.federation.topic_prefix}{app_id}"
-
-
-def internal_topic_name(settings: Settings, app_id: str) -> str:
-    """Name of the repartition topic between the ingest and the engine."""
-    return f"{faust_id(settings, app_id)}-engine-in"
-
-
-def lifecycle_topic_name(settings: Settings, app_id: str) -> str:
-    """Name of the topic the lifecycle reads: decisions, responses, clock ticks."""
-    return f"{faust_id(settings, app_id)}-lifecycle-in"
 
 
 def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust.App:

@@ -23,8 +23,14 @@ from kafka.errors import TopicAlreadyExistsError
 
 from ivex.kafka_config import client_config
 from ivex.settings import Settings
-from ivex.topics import INTERNAL_PARTITIONS, TopicSpec
-from streams.app import TABLES, faust_id, internal_topic_name, lifecycle_topic_name
+from ivex.topics import (
+    INTERNAL_PARTITIONS,
+    TopicSpec,
+    faust_id,
+    internal_topic_name,
+    lifecycle_topic_name,
+)
+from streams.app import TABLES
 
 _COMPACTED: Final = {"cleanup.policy": "compact"}
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ivex.broker import BrokerStatus, LocalBroker
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 
 
 @click.group("broker")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 from ivex.demo.run import DemoOptions, run_demo
 
 

@@ -7,23 +7,8 @@ from pathlib import Path
 
 import click
 
+from ivex.cli.context import CliContext
 from ivex.errors import IvexError
-from ivex.settings import Settings, load_settings
-
-
-class CliContext:
-    """Carries the config path; settings are loaded on first use, not on import."""
-
-    def __init__(self, config: Path | None) -> None:
-        self.config = config
-        self._settings: Settings | None = None
-
-    @property
-    def settings(self) -> Settings:
-        """The federation settings, loaded once."""
-        if self._settings is None:
-            self._settings = load_settings(self.config)
-        return self._settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,9 +8,9 @@ import time
 import click
 
 from connectors.outbox import OutboxRelay, init_outbox
-from ivex.cli.main import CliContext
+from connectors.publisher import Publisher
+from ivex.cli.context import CliContext
 from ivex.errors import PublishUnavailable
-from ivex.publisher import Publisher
 
 log = logging.getLogger(__name__)
 

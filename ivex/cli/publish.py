@@ -17,9 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from connectors.formats import FORMATS, format_of, read_file
-from ivex.cli.main import CliContext
+from connectors.publisher import Publisher, PublishReport, RowOutcome
+from ivex.cli.context import CliContext
 from ivex.errors import PublishUnavailable
-from ivex.publisher import Publisher, PublishReport, RowOutcome
 from ivex.topics import STREAMS, Stream
 
 

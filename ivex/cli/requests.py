@@ -16,7 +16,7 @@ from rich.table import Table
 
 from connectors.sinks import open_case_table
 from connectors.sinks.case_table import OPEN_STATES, CaseRow
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 from ivex.codec import Codec
 from ivex.models import AssistanceRequest
 from ivex.settings import Settings

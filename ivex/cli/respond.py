@@ -8,10 +8,10 @@ import logging
 import click
 
 from connectors.answers import AnswerRelay
+from connectors.responder import Responder
 from connectors.sinks import open_case_table
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 from ivex.models.enums import Outcome, ResponseStatus
-from ivex.responder import Responder
 
 
 @click.command("respond")

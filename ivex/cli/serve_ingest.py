@@ -7,8 +7,8 @@ import logging
 import click
 
 from connectors.http_ingest import make_server
-from ivex.cli.main import CliContext
-from ivex.publisher import Publisher
+from connectors.publisher import Publisher
+from ivex.cli.context import CliContext
 
 
 @click.command("serve-ingest")

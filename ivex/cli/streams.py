@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 
 
 @click.group("streams")

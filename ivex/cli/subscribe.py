@@ -12,7 +12,7 @@ import click
 
 from connectors.sinks import TARGETS, open_sink
 from connectors.subscriber import Subscriber, SubscriberOptions
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 from ivex.errors import SinkError
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 from ivex.provision import ProvisionReport, apply_topics
 from ivex.settings import Settings
 from ivex.topics import TopicNames

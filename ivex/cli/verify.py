@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 from ivex.demo.summary import print_verdict, verify_table
 from ivex.verify import compare, load_truth, requests_on_topics
 

@@ -15,9 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from connectors.answers import AnswerRelay
+from connectors.responder import Responder
 from connectors.sinks import open_case_table, open_sink
 from connectors.subscriber import Subscriber
-from ivex.responder import Responder
 from ivex.settings import Settings
 
 #: What a case worker would most plausibly find, per kind of request.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.formats import InputRow, format_of, read_file
-from ivex.publisher import Publisher, PublishReport
+from connectors.publisher import Publisher, PublishReport
 from ivex.settings import Settings
 from ivex.topics import STREAMS, Stream
 

@@ -32,9 +32,8 @@ from ivex.provision import apply_topics
 from ivex.settings import Settings
 from ivex.simulation.params import build_params
 from ivex.simulation.run import simulate, write
-from ivex.topics import TopicNames
+from ivex.topics import TopicNames, faust_id
 from ivex.verify import VerifyReport, compare, load_truth, requests_on_topics
-from streams.app import faust_id
 
 #: Consumer group (Faust app id) of the demo's stream workers.
 APP_ID = "ivex-demo-engine"

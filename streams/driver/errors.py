@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from ivex.codec import Codec, Decoded
-from ivex.errors import CodecError
+from ivex.errors import CodecError, IvexError
 from streams.driver.records import Outgoing, SourceMessage
 
 CODE_HEADER: Final = "ivex_error_code"
@@ -17,13 +17,16 @@ OFFSET_HEADER: Final = "ivex_source_offset"
 STAGE_HEADER: Final = "ivex_stage"
 
 
-class ProcessingError(Exception):
-    """Why one input could not be processed; ``code`` is stable and machine-readable."""
+class ProcessingError(IvexError):
+    """Why one input could not be processed; ``code`` is stable and machine-readable.
+
+    Unlike other :class:`IvexError` subclasses the code varies per instance: it is the
+    cause the errors topic records (``undecodable``, ``unknown_fingerprint``, …).
+    """
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
 
 
 def error_record(

@@ -21,8 +21,7 @@ from ivex.demo.settle import partition_lag, wait_for_members
 from ivex.kafka_config import client_config
 from ivex.settings import Settings
 from ivex.topic_reader import LogRecord, read_topics
-from ivex.topics import TopicNames
-from streams.app import faust_id
+from ivex.topics import TopicNames, faust_id
 from streams.engine.facts import epoch_ms
 from streams.engine.outputs import NoticeOut, RequestOut
 from streams.rederive import rederive

@@ -20,8 +20,8 @@ import pytest
 
 from connectors.http_ingest import IngestServer, make_server
 from connectors.outbox import enqueue, init_outbox
+from connectors.publisher import Publisher, PublisherOptions
 from ivex.broker.probe import free_port
-from ivex.publisher import Publisher, PublisherOptions
 from ivex.settings import Settings
 from ivex.topics import TopicNames
 from tests.integration.publishing_helpers import (

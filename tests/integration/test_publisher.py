@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from connectors.formats import read_file
+from connectors.publisher import Publisher, PublisherOptions
 from ivex.broker.probe import free_port
 from ivex.cli import publish
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 from ivex.codec import Codec
 from ivex.errors import PublishUnavailable, WatermarkRejected
-from ivex.publisher import Publisher, PublisherOptions
 from ivex.settings import Settings
 from ivex.topics import TopicNames
 from tests.integration.publishing_helpers import (

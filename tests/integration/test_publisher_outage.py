@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from connectors.publisher import Publisher, PublisherOptions, RowOutcome
 from ivex.broker import LocalBroker
 from ivex.broker.probe import free_port, port_open
 from ivex.errors import BrokerStartError, PublishUnavailable
 from ivex.provision import apply_topics
-from ivex.publisher import Publisher, PublisherOptions, RowOutcome
 from ivex.settings import DEFAULT_CONFIG, Settings, load_settings
 from ivex.topics import TopicNames
 from tests.integration.publishing_helpers import KEY, birth_row, events, read_all

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ivex.responder import Responder
+from connectors.responder import Responder
 from ivex.settings import Settings
 from tests.integration.streams_helpers import (
     READY,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from connectors.publisher import Publisher
+from connectors.responder import Responder
 from ivex.codec import Codec
-from ivex.publisher import Publisher
-from ivex.responder import Responder
 from ivex.settings import Settings
 from ivex.topic_reader import LogRecord
 from ivex.topics import STREAMS, TopicNames

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
+from connectors.publisher import Publisher
 from ivex.kafka_config import producer_config
-from ivex.publisher import Publisher
 from ivex.settings import Settings
 from ivex.simulation.idnumbers import make_id
 from ivex.topic_reader import read_topics

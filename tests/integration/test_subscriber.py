@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from kafka import KafkaProducer
 
+from connectors.responder import Answer, Responder, response_id
 from connectors.sinks import PostgresCaseTable, WebhookOptions, WebhookSink
 from connectors.subscriber import Subscriber, SubscriberOptions
 from ivex.cli import requests, respond
@@ -23,7 +24,6 @@ from ivex.cli.main import cli
 from ivex.codec import Codec, ce_headers
 from ivex.kafka_config import producer_config
 from ivex.models import AssistanceResponse
-from ivex.responder import Answer, Responder, response_id
 from ivex.settings import Settings
 from ivex.topic_reader import LogRecord, read_topics
 from ivex.topics import TopicNames

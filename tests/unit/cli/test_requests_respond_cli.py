@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from connectors.responder import Answer, Responder, response_id
 from connectors.sinks import SqliteCaseTable
 from connectors.sinks.case_table import CaseRow
 from ivex.cli import requests
 from ivex.cli.main import cli
 from ivex.errors import RecordRejected
-from ivex.responder import Answer, Responder, response_id
 from ivex.settings import DEFAULT_CONFIG, load_settings
 from tests.requests_helpers import RAISED, request_id, request_item
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ivex.cli import simulate
-from ivex.cli.main import CliContext
+from ivex.cli.context import CliContext
 
 
 def _invoke(*args: str) -> tuple[int, str]:

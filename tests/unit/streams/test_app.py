@@ -12,15 +12,14 @@ from faust.types.enums import ProcessingGuarantee
 from ivex.codec import Codec
 from ivex.samples import sample_records
 from ivex.settings import Settings
-from ivex.topics import INTERNAL_PARTITIONS, TopicNames
-from streams.app import (
-    IvexApp,
-    WorkerOptions,
-    build_app,
+from ivex.topics import (
+    INTERNAL_PARTITIONS,
+    TopicNames,
     faust_id,
     internal_topic_name,
     lifecycle_topic_name,
 )
+from streams.app import IvexApp, WorkerOptions, build_app
 from streams.provision import internal_specs
 from streams.transport import IdempotentProducer, RebalanceSafeConsumer
 

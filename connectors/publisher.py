@@ -12,7 +12,7 @@ Guarantees:
   idempotent producer); on a broker outage the publisher retries with backoff and then
   raises :class:`~ivex.errors.PublishUnavailable`, having reported only acknowledged rows.
 - Event ids are content-derived (:func:`connectors.rows.event_id`) and the city topic is
-  read before publishing (:class:`~ivex.city_log.CityLog`), so re-publishing an input —
+  read before publishing (:class:`~connectors.city_log.CityLog`), so re-publishing an input —
   after a crash, or by mistake — reports ``duplicate`` and adds nothing to the log. A row
   with the same id but different fields than what was published is rejected as a clash.
 - After each batch, once everything in it is acknowledged, a ``SourceWatermark`` with
@@ -35,9 +35,9 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 from pydantic import ValidationError
 
+from connectors.city_log import DIGEST_HEADER, CityLog
 from connectors.formats import InputRow
 from connectors.rows import EVENT_NAMESPACE, PreparedRecord, RowPreparer
-from ivex.city_log import DIGEST_HEADER, CityLog
 from ivex.codec import Codec, ce_headers
 from ivex.dlq import dead_letter
 from ivex.errors import IvexError, PublishUnavailable, RecordRejected, WatermarkRejected
