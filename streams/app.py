@@ -29,7 +29,7 @@ import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import faust
 
@@ -38,6 +38,7 @@ from ivex.topics import INTERNAL_PARTITIONS, faust_id, internal_topic_name, life
 from streams.driver.engines import EngineDriver
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
+from streams.driver.partitioned import PartitionedDriver
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.responses import ResponseIngest
 from streams.transport import Transport
@@ -63,7 +64,7 @@ class IvexApp(faust.App):
     #: The lifecycle driver of this app (logs, tests); set by :func:`build_app`.
     ivex_lifecycle: LifecycleDriver | None = None
     #: Internal topic → the driver of its partitions (for the rebalance callbacks).
-    ivex_partitioned: dict[str, _PartitionedDriver]
+    ivex_partitioned: dict[str, PartitionedDriver[Any, Any]]
 
     def _new_transport(self) -> Any:
         if self.conf.broker_consumer[0].scheme != "kafka":
@@ -74,11 +75,6 @@ class IvexApp(faust.App):
         if self.conf.broker_producer[0].scheme != "kafka":
             return super()._new_producer_transport()
         return Transport(self.conf.broker_producer, self)
-
-
-class _PartitionedDriver(Protocol):
-    def release(self, partitions: Iterable[int]) -> None: ...
-    def owned(self) -> list[int]: ...
 
 
 @dataclass(frozen=True)

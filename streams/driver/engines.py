@@ -57,14 +57,14 @@ from typing import Any, Final
 from ivex.settings import Settings
 from ivex.topics import TopicNames
 from streams.driver.emit import Emitter
-from streams.driver.errors import ProcessingError, error_record
 from streams.driver.lifecycle_wire import EngineTick, keyed_record, tick_records
+from streams.driver.partitioned import PartitionedDriver, PartitionedStats
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.table_store import TableWomanStore
 from streams.driver.wire import decode_item, partition_for
 from streams.engine.deadlines import DeadlineIndex
 from streams.engine.engine import CaseEngine, EngineOutput
-from streams.engine.facts import Watermark
+from streams.engine.facts import Fact, Watermark
 from streams.engine.history import WomanState
 from streams.engine.judge import judge
 from streams.engine.outputs import NoticeOut, RequestOut
@@ -77,6 +77,9 @@ log = logging.getLogger(__name__)
 
 STAGE: Final = "engine"
 
+#: What the internal topic carries: a fact for one woman, or a broadcast watermark.
+EngineItem = Fact | Watermark
+
 
 def partition_key(partition: int) -> str:
     """Key of a partition's engine-global state in the ``partitions`` table."""
@@ -84,16 +87,12 @@ def partition_key(partition: int) -> str:
 
 
 @dataclass(slots=True)
-class DriverStats:
+class DriverStats(PartitionedStats):
     """Counters since start (for logs and the throughput measurement)."""
 
-    events: int = 0
     requests: int = 0
     notices: int = 0
     ticks: int = 0
-    errors: int = 0
-    recoveries: int = 0
-    resent: int = 0
 
 
 @dataclass(slots=True)
@@ -103,8 +102,11 @@ class _Partition:
     clock: ExchangeClockTracker
 
 
-class EngineDriver:
+class EngineDriver(PartitionedDriver[_Partition, EngineItem]):
     """Applies internal-topic records to the engine of their partition."""
+
+    stage = STAGE
+    item_name = "an engine item"
 
     def __init__(
         self,
@@ -124,58 +126,24 @@ class EngineDriver:
             lifecycle_partitions if lifecycle_partitions is not None else partitions
         )
         self.cities = settings.city_codes
-        self.errors_topic = TopicNames(settings).processing_errors
         self.stats = DriverStats()
+        super().__init__(TopicNames(settings).processing_errors, self.stats)
         self._women = women
         self._partition_state = partition_state
         self._emitter = emitter if emitter is not None else Emitter(settings)
-        self._live: dict[int, _Partition] = {}
 
-    def process(self, msg: SourceMessage) -> list[Outgoing]:
-        """Apply one internal record; the records to send (after the state is written)."""
-        self.stats.events += 1
-        out: list[Outgoing] = []
-        part = self._live.get(msg.partition)
-        if part is None:
-            part, resent = self._recover(msg.partition)
-            out += resent
-        try:
-            item = decode_item(msg.value or b"")
-        except (ValueError, KeyError, TypeError) as exc:
-            err = ProcessingError(
-                "malformed_internal", f"not an engine item ({type(exc).__name__})"
-            )
-            return out + self._error(msg, err)
-        try:
-            before = _mark(part.engine, item)
-            result = part.engine.apply(item)
-            part.store.flush()
-            ticks: list[Outgoing] = []
-            if isinstance(item, Watermark) and _mark(part.engine, item) != before:
-                self._save_watermarks(msg.partition, part.engine)
-                ticks = self._tick(msg.partition, part.clock.observe(item))
-        except Exception as exc:  # a bug must not wedge the partition; the state is reloaded
-            log.exception("engine failed on %s/%d@%d", msg.topic, msg.partition, msg.offset)
-            part.store.discard()
-            self._live.pop(msg.partition, None)
-            err = ProcessingError("engine_error", f"{type(exc).__name__}: {exc}")
-            return out + self._error(msg, err)
-        return out + self._emit(result) + ticks
+    def _decode(self, value: bytes) -> EngineItem:
+        return decode_item(value)
 
-    def release(self, partitions: Iterable[int]) -> None:
-        """Forget the in-memory engines of revoked partitions (reloaded if they return)."""
-        for p in partitions:
-            part = self._live.pop(p, None)
-            if part is not None:
-                part.store.discard()
-
-    def release_all(self) -> None:
-        """Forget every in-memory engine."""
-        self.release(list(self._live))
-
-    def owned(self) -> list[int]:
-        """Partitions with an engine in memory."""
-        return sorted(self._live)
+    def _apply(self, part: _Partition, msg: SourceMessage, item: EngineItem) -> list[Outgoing]:
+        before = _mark(part.engine, item)
+        result = part.engine.apply(item)
+        part.store.flush()
+        ticks: list[Outgoing] = []
+        if isinstance(item, Watermark) and _mark(part.engine, item) != before:
+            self._save_watermarks(msg.partition, part.engine)
+            ticks = self._tick(msg.partition, part.clock.observe(item))
+        return self._emit(result) + ticks
 
     def _recover(self, partition: int) -> tuple[_Partition, list[Outgoing]]:
         """Load a partition's engine from the tables and re-send what it emitted."""
@@ -194,8 +162,6 @@ class EngineDriver:
         store.flush()
         clock = ExchangeClockTracker.from_dict(marks.to_dict(), self.cities)
         part = _Partition(engine, store, clock)
-        self._live[partition] = part
-        self.stats.recoveries += 1
         self.stats.resent += len(requests) + len(notices)
         log.info(
             "partition %d recovered: %d women, %d requests and %d notices re-sent, %d rejudged",
@@ -249,10 +215,6 @@ class EngineDriver:
         self.stats.ticks += 1
         tick = EngineTick(partition, clock.time_ms)
         return tick_records(self.lifecycle_topic, tick, self.lifecycle_partitions)
-
-    def _error(self, msg: SourceMessage, err: ProcessingError) -> list[Outgoing]:
-        self.stats.errors += 1
-        return [error_record(self.errors_topic, msg, err, stage=STAGE)]
 
 
 def _full_index(

@@ -28,7 +28,7 @@ responses are not state: a re-delivered bad response is rejected again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -36,9 +36,9 @@ from ivex.settings import Settings
 from ivex.topics import TopicNames
 from streams.driver.clocks import EngineClocks
 from streams.driver.emit import Emitter
-from streams.driver.errors import ProcessingError, error_record
 from streams.driver.lifecycle_store import TableLifecycleStore
 from streams.driver.lifecycle_wire import EngineTick, LifecycleItem, decode_lifecycle_item
+from streams.driver.partitioned import PartitionedDriver, PartitionedStats
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.rejections import rejection_record
 from streams.engine.facts import Position
@@ -59,16 +59,12 @@ def clock_key(partition: int) -> str:
 
 
 @dataclass(slots=True)
-class LifecycleDriverStats:
+class LifecycleDriverStats(PartitionedStats):
     """Counters since start."""
 
-    events: int = 0
     requests: int = 0
     escalations: int = 0
     rejections: int = 0
-    errors: int = 0
-    recoveries: int = 0
-    resent: int = 0
 
 
 @dataclass(slots=True)
@@ -78,8 +74,11 @@ class _Partition:
     clocks: EngineClocks
 
 
-class LifecycleDriver:
+class LifecycleDriver(PartitionedDriver[_Partition, LifecycleItem]):
     """Applies lifecycle-topic records to the lifecycle of their partition."""
+
+    stage = STAGE
+    item_name = "a lifecycle item"
 
     def __init__(
         self,
@@ -96,36 +95,10 @@ class LifecycleDriver:
         self.engine_partitions = engine_partitions
         self.stats = LifecycleDriverStats()
         self._names = TopicNames(settings)
+        super().__init__(self._names.processing_errors, self.stats)
         self._records = records
         self._clock_state = clock_state
         self._emitter = emitter if emitter is not None else Emitter(settings)
-        self._live: dict[int, _Partition] = {}
-
-    def process(self, msg: SourceMessage) -> list[Outgoing]:
-        """Apply one lifecycle-topic record; the records to send (after the state is written)."""
-        self.stats.events += 1
-        out: list[Outgoing] = []
-        part = self._live.get(msg.partition)
-        if part is None:
-            part, resent = self._recover(msg.partition)
-            out += resent
-        try:
-            item = decode_lifecycle_item(msg.value or b"")
-        except (ValueError, KeyError, TypeError) as exc:
-            err = ProcessingError(
-                "malformed_internal", f"not a lifecycle item ({type(exc).__name__})"
-            )
-            return out + self._error(msg, err)
-        try:
-            result = self._apply(part, msg, item)
-            part.store.flush()
-        except Exception as exc:  # a bug must not wedge the partition; the state is reloaded
-            log.exception("lifecycle failed on %s/%d@%d", msg.topic, msg.partition, msg.offset)
-            part.store.discard()
-            self._live.pop(msg.partition, None)
-            err = ProcessingError("lifecycle_error", f"{type(exc).__name__}: {exc}")
-            return out + self._error(msg, err)
-        return out + self.publish(result)
 
     def publish(self, result: LifecycleOutput) -> list[Outgoing]:
         """Records of a lifecycle output: requests, then escalations, then rejections."""
@@ -138,18 +111,15 @@ class LifecycleDriver:
             + [rejection_record(self._names, r) for r in result.rejections]
         )
 
-    def release(self, partitions: Iterable[int]) -> None:
-        """Forget the in-memory lifecycles of revoked partitions (reloaded if they return)."""
-        for p in partitions:
-            part = self._live.pop(p, None)
-            if part is not None:
-                part.store.discard()
+    def _decode(self, value: bytes) -> LifecycleItem:
+        return decode_lifecycle_item(value)
 
-    def owned(self) -> list[int]:
-        """Partitions with a lifecycle in memory."""
-        return sorted(self._live)
+    def _apply(self, part: _Partition, msg: SourceMessage, item: LifecycleItem) -> list[Outgoing]:
+        result = self._result(part, msg, item)
+        part.store.flush()
+        return self.publish(result)
 
-    def _apply(self, part: _Partition, msg: SourceMessage, item: LifecycleItem) -> LifecycleOutput:
+    def _result(self, part: _Partition, msg: SourceMessage, item: LifecycleItem) -> LifecycleOutput:
         if isinstance(item, EngineTick):
             return self._tick(part, msg.partition, item)
         if isinstance(item, RequestOut):
@@ -183,8 +153,6 @@ class LifecycleDriver:
         store.flush()
         result.extend(due)
         part = _Partition(lifecycle, store, clocks)
-        self._live[partition] = part
-        self.stats.recoveries += 1
         self.stats.resent += resent
         log.info(
             "lifecycle partition %d recovered: %d requests and escalations re-sent, %d settled",
@@ -193,7 +161,3 @@ class LifecycleDriver:
             len(due.requests) + len(due.escalations),
         )
         return part, self.publish(result)
-
-    def _error(self, msg: SourceMessage, err: ProcessingError) -> list[Outgoing]:
-        self.stats.errors += 1
-        return [error_record(self._names.processing_errors, msg, err, stage=STAGE)]
