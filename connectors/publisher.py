@@ -26,22 +26,23 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from functools import partial
+from typing import Any, Literal
 
-from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 from pydantic import ValidationError
 
 from connectors.city_log import DIGEST_HEADER, CityLog
+from connectors.clients import KafkaClients, Retry
 from connectors.formats import InputRow
+from connectors.publish_plan import batches, input_rows, next_watermark, plan_batch
 from connectors.rows import EVENT_NAMESPACE, PreparedRecord, RowPreparer
 from ivex.codec import Codec, ce_headers
 from ivex.dlq import dead_letter
-from ivex.errors import IvexError, PublishUnavailable, RecordRejected, WatermarkRejected
-from ivex.kafka_config import client_config, producer_config
+from ivex.errors import IvexError, RecordRejected, WatermarkRejected
 from ivex.models import RECORD_MODELS, reject_from, to_avro
 from ivex.settings import Settings
 from ivex.topics import STREAMS, Stream, TopicNames
@@ -50,10 +51,7 @@ log = logging.getLogger(__name__)
 
 Status = Literal["published", "duplicate", "rejected"]
 OutcomeCallback = Callable[["RowOutcome"], None]
-_T = TypeVar("_T")
 _MS = timedelta(milliseconds=1)
-
-CLASH_REASON = "same record_id, action and recorded_at as a published event, different fields"
 
 
 @dataclass(frozen=True)
@@ -151,8 +149,7 @@ class Publisher:
         self._topics = TopicNames(settings)
         self._preparer = RowPreparer(settings, city, key=key)
         self._codec = Codec()
-        self._producer: Any = None
-        self._consumer: Any = None
+        self._clients = _clients(settings, self._options)
         self._log: CityLog | None = None
 
     @property
@@ -168,12 +165,7 @@ class Publisher:
 
     def close(self) -> None:
         """Flush and close the Kafka clients (a later call reconnects)."""
-        producer, consumer = self._producer, self._consumer
-        self._producer = self._consumer = None
-        if producer is not None:
-            producer.close(timeout=5)
-        if consumer is not None:
-            consumer.close()
+        self._clients.close()
 
     # -- publishing rows -------------------------------------------------------------
 
@@ -194,7 +186,7 @@ class Publisher:
         if stream not in STREAMS:
             raise IvexError(f"unknown stream {stream!r}; one of {', '.join(STREAMS)}")
         report = PublishReport(self._city, stream)
-        for batch in _batches(_input_rows(rows, source), self._options.batch_size):
+        for batch in batches(input_rows(rows, source), self._options.batch_size):
             self._publish_batch(stream, batch, report, on_outcome)
         log.info(
             "%s %s: %d published, %d duplicate, %d rejected",
@@ -229,30 +221,24 @@ class Publisher:
                 on_outcome(outcome)
         if failure is not None:
             self._fail(failure, acknowledged=report.published)
-        if accepted:
-            self._advance_watermark(stream, max(accepted), city_log, report)
+        self._advance_watermark(stream, accepted, city_log, report)
 
     def _send_batch(
         self, stream: Stream, batch: list[InputRow], city_log: CityLog
     ) -> list[_Pending]:
         pending: list[_Pending] = []
-        in_batch: dict[str, str] = {}
-        for row in batch:
-            item = _Pending(row)
+        prepare = partial(self._prepare, stream)
+        for planned in plan_batch(batch, prepare, city_log.digest_of):
+            item = _Pending(planned.row, record=planned.record)
             pending.append(item)
-            try:
-                item.record = self._prepare(stream, row)
-                known = in_batch.get(item.record.event_id, city_log.digest_of(item.record.event_id))
-                if known is not None and known not in ("", item.record.digest):
-                    raise RecordRejected("recorded_at", CLASH_REASON)
-            except RecordRejected as exc:
-                item.future, item.rejection = self._send_dead_letter(stream, row, exc)
-                continue
-            if known is not None:
+            if planned.rejection is not None:
+                item.future, item.rejection = self._send_dead_letter(
+                    stream, planned.row, planned.rejection
+                )
+            elif planned.verdict == "duplicate":
                 item.outcome = self._outcome(item, "duplicate")
-                continue
-            in_batch[item.record.event_id] = item.record.digest
-            item.future = self._send_record(stream, item.record)
+            elif planned.record is not None:
+                item.future = self._send_record(stream, planned.record)
         return pending
 
     def _prepare(self, stream: Stream, row: InputRow) -> PreparedRecord:
@@ -289,7 +275,7 @@ class Publisher:
 
     def _send(self, topic: str, key: bytes | None, value: bytes, headers: list[Any]) -> Any:
         try:
-            return self._connected_producer().send(topic, key=key, value=value, headers=headers)
+            return self._clients.producer().send(topic, key=key, value=value, headers=headers)
         except KafkaError as exc:
             # send() itself fails when metadata cannot be fetched within max_block_ms.
             return _FailedFuture(exc)
@@ -297,7 +283,7 @@ class Publisher:
     def _await(self, pending: list[_Pending]) -> Exception | None:
         """Wait for every send of the batch; give an outcome to each acknowledged one."""
         try:
-            self._connected_producer().flush(timeout=self._options.delivery_timeout_ms / 1000 + 5)
+            self._clients.producer().flush(timeout=self._options.delivery_timeout_ms / 1000 + 5)
         except KafkaError as exc:
             log.warning("flush did not complete: %s", type(exc).__name__)
         failure: Exception | None = None
@@ -347,12 +333,11 @@ class Publisher:
         return through
 
     def _advance_watermark(
-        self, stream: Stream, latest_ms: int, city_log: CityLog, report: PublishReport
+        self, stream: Stream, accepted_ms: list[int], city_log: CityLog, report: PublishReport
     ) -> None:
-        # A record stamped in the future (clock skew) must not make us promise the future.
-        through = min(latest_ms, _millis(datetime.now(UTC)))
-        last = city_log.watermark(stream)
-        if last is not None and through <= last:
+        now_ms = _millis(datetime.now(UTC))
+        through = next_watermark(accepted_ms, now_ms, city_log.watermark(stream))
+        if through is None:
             return
         self._publish_watermark(stream, through, city_log)
         report.watermarks.append(through)
@@ -363,7 +348,7 @@ class Publisher:
         headers = ce_headers("SourceWatermark", self._city, datum["event_id"], datum["recorded_at"])
         future = self._send(self._topics.city(self._city, stream), None, value, headers)
         try:
-            self._connected_producer().flush(timeout=self._options.delivery_timeout_ms / 1000 + 5)
+            self._clients.producer().flush(timeout=self._options.delivery_timeout_ms / 1000 + 5)
         except KafkaError as exc:
             log.warning("flush did not complete: %s", type(exc).__name__)
         error = _future_error(future)
@@ -398,80 +383,40 @@ class Publisher:
             city_log.catch_up(stream, deadline=lambda: time.monotonic() > limit)
             return city_log
 
-        return self._retrying(read, "read the city topic")
+        return self._clients.retrying(read, "read the city topic")
 
     def _city_log(self) -> CityLog:
-        if self._log is None or self._consumer is None:
-            consumer = KafkaConsumer(
-                **client_config(self._settings),
-                group_id=None,
-                enable_auto_commit=False,
-                bootstrap_timeout_ms=self._options.bootstrap_timeout_ms,
-                request_timeout_ms=max(self._options.bootstrap_timeout_ms, 5000),
-            )
+        if self._log is None or not self._clients.has_consumer:
+            consumer = self._clients.consumer()
             if self._log is None:
                 self._log = CityLog(self._topics, self._city, consumer, self._codec)
             else:
                 self._log.use_consumer(consumer)
-            self._consumer = consumer
         return self._log
 
-    def _connected_producer(self) -> Any:
-        if self._producer is None:
-            self._producer = self._retrying(self._new_producer, "connect a producer")
-        return self._producer
+    def _fail(self, exc: Exception, *, acknowledged: int) -> None:
+        self._clients.drop()
+        raise self._clients.unavailable(exc, acknowledged=acknowledged) from exc
 
-    def _new_producer(self) -> Any:
-        delivery = self._options.delivery_timeout_ms
-        return KafkaProducer(
-            **producer_config(self._settings)
-            | {
-                "delivery_timeout_ms": delivery,
-                "request_timeout_ms": min(30_000, delivery // 2),
-                "bootstrap_timeout_ms": self._options.bootstrap_timeout_ms,
-                "max_block_ms": self._options.bootstrap_timeout_ms,
-            }
-        )
 
-    def _retrying(self, action: Callable[[], _T], what: str) -> _T:
-        attempts = max(1, self._options.attempts)
-        for attempt in range(1, attempts + 1):
-            try:
-                return action()
-            except KafkaError as exc:
-                self._drop_clients()
-                if attempt == attempts:
-                    self._fail(exc, acknowledged=0, attempts=attempts)
-                delay = self._options.backoff_s * 2 ** (attempt - 1)
-                log.warning(
-                    "could not %s (%s), attempt %d/%d; retrying in %.1fs",
-                    what,
-                    type(exc).__name__,
-                    attempt,
-                    attempts,
-                    delay,
-                )
-                time.sleep(delay)
-        raise AssertionError("unreachable")
-
-    def _fail(self, exc: Exception, *, acknowledged: int, attempts: int = 1) -> None:
-        self._drop_clients()
-        raise PublishUnavailable(
-            f"{type(exc).__name__}: {exc}",
-            bootstrap_servers=self._settings.kafka.bootstrap_servers,
-            attempts=attempts,
-            acknowledged=acknowledged,
-        ) from exc
-
-    def _drop_clients(self) -> None:
-        # Unacknowledged sends are abandoned: they were never reported, and if they land
-        # after all, a re-run finds them on the topic and counts them as duplicates.
-        producer, consumer = self._producer, self._consumer
-        self._producer = self._consumer = None
-        if producer is not None:
-            producer.close(timeout=0)
-        if consumer is not None:
-            consumer.close()
+def _clients(settings: Settings, options: PublisherOptions) -> KafkaClients:
+    delivery = options.delivery_timeout_ms
+    return KafkaClients(
+        settings,
+        producer={
+            "delivery_timeout_ms": delivery,
+            "request_timeout_ms": min(30_000, delivery // 2),
+            "bootstrap_timeout_ms": options.bootstrap_timeout_ms,
+            "max_block_ms": options.bootstrap_timeout_ms,
+        },
+        consumer={
+            "group_id": None,
+            "enable_auto_commit": False,
+            "bootstrap_timeout_ms": options.bootstrap_timeout_ms,
+            "request_timeout_ms": max(options.bootstrap_timeout_ms, 5000),
+        },
+        retry=Retry(options.attempts, options.backoff_s),
+    )
 
 
 class _FailedFuture:
@@ -497,22 +442,6 @@ def _future_error(future: Any) -> Exception | None:
         error = future.exception
         return error
     return None
-
-
-def _input_rows(rows: Iterable[InputRow | Mapping[str, Any]], source: str) -> Iterator[InputRow]:
-    for number, row in enumerate(rows, start=1):
-        yield row if isinstance(row, InputRow) else InputRow(source, str(number), row)
-
-
-def _batches(rows: Iterator[InputRow], size: int) -> Iterator[list[InputRow]]:
-    batch: list[InputRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _millis(moment: datetime) -> int:

@@ -20,13 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
+from connectors.clients import KafkaClients
 from ivex.codec import Codec, ce_headers
 from ivex.errors import PublishUnavailable
-from ivex.kafka_config import producer_config
 from ivex.models import AssistanceResponse, reject_from, to_avro
 from ivex.settings import Settings
 from ivex.topic_reader import read_topics
@@ -71,7 +70,10 @@ class Responder:
         self._timeout_s = timeout_s
         self._topic = TopicNames(settings).responses(city)
         self._codec = Codec()
-        self._producer: Any = None
+        timeout_ms = int(timeout_s * 1000)
+        self._clients = KafkaClients(
+            settings, producer={"delivery_timeout_ms": timeout_ms, "max_block_ms": timeout_ms}
+        )
 
     @property
     def city(self) -> str:
@@ -86,9 +88,7 @@ class Responder:
 
     def close(self) -> None:
         """Flush and close the producer."""
-        if self._producer is not None:
-            self._producer.close(timeout=5)
-            self._producer = None
+        self._clients.close()
 
     def published_ids(self) -> set[str]:
         """``response_id`` of every response already on this city's responses topic."""
@@ -129,13 +129,13 @@ class Responder:
         answer = Answer(request_id, status, outcome, note, responded_at)
         [delivery] = self.deliver([(answer, self.response(answer))])
         if delivery.error is not None:
-            raise self._unavailable(delivery.error, acknowledged=0)
+            raise self._clients.unavailable(delivery.error, acknowledged=0)
         return delivery.response
 
     def deliver(self, responses: Sequence[tuple[Answer, AssistanceResponse]]) -> list[Delivery]:
         """Send validated responses; each delivery says whether Kafka acknowledged it."""
         try:
-            producer = self._connected()
+            producer = self._clients.producer()
             futures = [self._send(producer, response) for _, response in responses]
             producer.flush(timeout=self._timeout_s)
         except KafkaError as exc:
@@ -154,29 +154,12 @@ class Responder:
         key = str(response.request_id).encode()
         return producer.send(self._topic, key=key, value=value, headers=headers)
 
-    def _connected(self) -> Any:
-        if self._producer is None:
-            timeout_ms = int(self._timeout_s * 1000)
-            self._producer = KafkaProducer(
-                **producer_config(self._settings)
-                | {"delivery_timeout_ms": timeout_ms, "max_block_ms": timeout_ms}
-            )
-        return self._producer
-
-    def _unavailable(self, error: Exception, *, acknowledged: int) -> PublishUnavailable:
-        return PublishUnavailable(
-            f"{type(error).__name__}: {error}",
-            bootstrap_servers=self._settings.kafka.bootstrap_servers,
-            attempts=1,
-            acknowledged=acknowledged,
-        )
-
     def unavailable(self, deliveries: Sequence[Delivery]) -> PublishUnavailable | None:
         """The error to raise for ``deliveries`` if any was not acknowledged, else None."""
         failed = [d.error for d in deliveries if d.error is not None]
         if not failed:
             return None
-        return self._unavailable(failed[0], acknowledged=len(deliveries) - len(failed))
+        return self._clients.unavailable(failed[0], acknowledged=len(deliveries) - len(failed))
 
 
 def _failure(future: Any) -> Exception | None:

@@ -28,10 +28,10 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
 
+from connectors.clients import KafkaClients
 from connectors.sinks.base import NOTICE, REQUEST, Sink, SinkItem
 from ivex.codec import Codec
 from ivex.errors import CodecError, SinkError
-from ivex.kafka_config import client_config
 from ivex.models import AssistanceRequest, CaseNotice
 from ivex.settings import Settings
 from ivex.topics import TopicNames
@@ -101,7 +101,18 @@ class Subscriber:
         self._expected = {names.requests(city): REQUEST, names.notices(city): NOTICE}
         self._codec = Codec()
         self._context = {"cities": settings.city_codes}
-        self._consumer: Any = None
+        session_ms = self._options.session_timeout_ms
+        self._clients = KafkaClients(
+            settings,
+            consumer={
+                "group_id": self.group,
+                "enable_auto_commit": False,
+                "auto_offset_reset": "earliest",
+                "max_poll_records": self._options.batch_size,
+                "session_timeout_ms": session_ms,
+                "heartbeat_interval_ms": max(1000, session_ms // 4),
+            },
+        )
 
     @property
     def group(self) -> str:
@@ -116,9 +127,7 @@ class Subscriber:
 
     def close(self) -> None:
         """Leave the group and close the sink."""
-        if self._consumer is not None:
-            self._consumer.close(autocommit=False)
-            self._consumer = None
+        self._clients.drop_consumer()
         self._sink.close()
 
     def run(self, *, once: bool, stop: threading.Event | None = None) -> SubscribeReport:
@@ -145,23 +154,15 @@ class Subscriber:
         return report
 
     def _connect(self) -> Any:
-        if self._consumer is None:
-            self._consumer = KafkaConsumer(
-                **client_config(self._settings),
-                group_id=self.group,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                max_poll_records=self._options.batch_size,
-                session_timeout_ms=self._options.session_timeout_ms,
-                heartbeat_interval_ms=max(1000, self._options.session_timeout_ms // 4),
-            )
-            listener = _Rewind(self._consumer) if self._options.from_beginning else None
-            topics = list(self._expected)
-            if listener is None:
-                self._consumer.subscribe(topics)
-            else:
-                self._consumer.subscribe(topics, listener=listener)
-        return self._consumer
+        if self._clients.has_consumer:
+            return self._clients.consumer()
+        consumer = self._clients.consumer()
+        topics = list(self._expected)
+        if self._options.from_beginning:
+            consumer.subscribe(topics, listener=_Rewind(consumer))
+        else:
+            consumer.subscribe(topics)
+        return consumer
 
     def _store(self, polled: dict[TopicPartition, list[Any]], report: SubscribeReport) -> None:
         items: list[SinkItem] = []
@@ -178,8 +179,7 @@ class Subscriber:
             self._commit(_stored_positions(items[: exc.delivered]))
             # The consumer's position is past the failed items: a fresh one resumes at the
             # commit.
-            self._consumer.close(autocommit=False)
-            self._consumer = None
+            self._clients.drop_consumer()
             raise
         self._commit({tp: offset + 1 for tp, offset in last.items()})
         report.batches += 1
@@ -203,7 +203,7 @@ class Subscriber:
 
     def _commit(self, positions: dict[TopicPartition, int]) -> None:
         if positions:
-            self._consumer.commit(
+            self._clients.consumer().commit(
                 {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in positions.items()}
             )
 
