@@ -55,6 +55,7 @@ def _register() -> None:
         respond,
         serve_ingest,
         simulate,
+        srb,
         streams,
         subscribe,
         topics,
@@ -74,6 +75,7 @@ def _register() -> None:
         requests,
         simulate,
         verify,
+        srb,
     ):
         cli.add_command(module.command)
 

@@ -14,15 +14,14 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from ivex.models import SexRatioReport
-from ivex.models.monitoring import BIRTH_ORDER_BUCKETS
+from ivex.models.monitoring import BIRTH_ORDER_BUCKETS, FEDERATION_SCOPE, ROLLING_PREFIX
 from ivex.settings import SrbSettings
 from streams.srb.status import srb_status
 from streams.srb.tally import ORDER_BUCKETS, Tally
 from streams.srb.wilson import srb_interval
 
 #: The scope code of the federation as a whole (all member cities pooled).
-FEDERATION: Final = "000000"
-ROLLING_PREFIX: Final = "R12:"
+FEDERATION: Final = FEDERATION_SCOPE
 ROLLING_MONTHS: Final = 12
 ALL: Final = "ALL"
 
