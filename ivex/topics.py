@@ -74,6 +74,12 @@ class TopicNames:
         return f"{self._prefix}monitor.srb"
 
     @property
+    def srb_alerts(self) -> str:
+        """``monitor.alerts``: early warnings, a cell's SRB report when its status turns
+        WATCH or ALERT; compacted by city/period/bucket (the latest warning per cell)."""
+        return f"{self._prefix}monitor.alerts"
+
+    @property
     def schema_catalogue(self) -> str:
         """Compacted catalogue of writer schemas, keyed by fingerprint (hex)."""
         return f"{self._prefix}ivex.schemas"
@@ -104,6 +110,7 @@ class TopicNames:
             ]
         specs += [
             TopicSpec(self.srb, 1, dict(_COMPACTED)),
+            TopicSpec(self.srb_alerts, 1, dict(_COMPACTED)),
             TopicSpec(self.schema_catalogue, 1, dict(_COMPACTED)),
             TopicSpec(self.processing_errors, 1, dict(_FOREVER)),
             TopicSpec(self.escalations, 1, dict(_COMPACTED)),
