@@ -43,6 +43,11 @@ def lifecycle_topic_name(settings: Settings, app_id: str) -> str:
     return f"{faust_id(settings, app_id)}-lifecycle-in"
 
 
+def srb_topic_name(settings: Settings, app_id: str) -> str:
+    """Name of the SRB monitor's input topic (one partition: one tally for the federation)."""
+    return f"{faust_id(settings, app_id)}-srb-in"
+
+
 @dataclass(frozen=True)
 class TopicSpec:
     """What a topic must look like: name, partitions and topic-level configs."""
@@ -89,6 +94,12 @@ class TopicNames:
         return f"{self._prefix}monitor.srb"
 
     @property
+    def srb_alerts(self) -> str:
+        """``monitor.alerts``: early warnings, a cell's SRB report when its status turns
+        WATCH or ALERT; compacted by city/period/bucket (the latest warning per cell)."""
+        return f"{self._prefix}monitor.alerts"
+
+    @property
     def schema_catalogue(self) -> str:
         """Compacted catalogue of writer schemas, keyed by fingerprint (hex)."""
         return f"{self._prefix}ivex.schemas"
@@ -119,6 +130,7 @@ class TopicNames:
             ]
         specs += [
             TopicSpec(self.srb, 1, dict(_COMPACTED)),
+            TopicSpec(self.srb_alerts, 1, dict(_COMPACTED)),
             TopicSpec(self.schema_catalogue, 1, dict(_COMPACTED)),
             TopicSpec(self.processing_errors, 1, dict(_FOREVER)),
             TopicSpec(self.escalations, 1, dict(_COMPACTED)),

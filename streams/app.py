@@ -15,6 +15,9 @@ Four agents (see :mod:`streams.driver` for the logic and the crash-safety argume
   lifecycle partition over two tables (``lifecycle``, ``lifecycle_clocks``) and publishes
   request states to ``assist.requests.<city>``, escalations to ``assist.escalations`` and
   rejected responses to ``dlq.<city>``.
+- ``srb-ingest`` and ``srb``: the sex-ratio-at-birth monitor (:mod:`streams.driver.srb`):
+  births → ``<prefix><app_id>-srb-in`` (one partition) → one tally over a table
+  (``srb_records``) → reports on ``monitor.srb`` and warnings on ``monitor.alerts``.
 
 Delivery is at-least-once (NOTES: Faust's exactly-once has open duplicate bugs) with an
 idempotent producer and ``acks=all``; outputs are idempotent by construction.
@@ -26,21 +29,31 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import faust
+from faust import streams as faust_streams
 
 from ivex.settings import Settings
-from ivex.topics import INTERNAL_PARTITIONS, faust_id, internal_topic_name, lifecycle_topic_name
+from ivex.topics import (
+    INTERNAL_PARTITIONS,
+    faust_id,
+    internal_topic_name,
+    lifecycle_topic_name,
+    srb_topic_name,
+)
 from streams.driver.engines import EngineDriver
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
-from streams.driver.partitioned import PartitionedDriver
+from streams.driver.partitioned import OwnsPartitions
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.responses import ResponseIngest
+from streams.driver.srb import SrbDriver, SrbIngest
 from streams.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -53,6 +66,12 @@ LIFECYCLE_TABLE: Final = "lifecycle"
 LIFECYCLE_CLOCKS_TABLE: Final = "lifecycle_clocks"
 #: Faust names their changelogs ``<faust id>-<table>-changelog``.
 TABLES: Final = (WOMEN_TABLE, PARTITIONS_TABLE, LIFECYCLE_TABLE, LIFECYCLE_CLOCKS_TABLE)
+#: The SRB monitor's table (record → latest version); one partition, like its input topic.
+SRB_TABLE: Final = "srb_records"
+#: The SRB monitor takes its input in batches of at most this many records, or what came
+#: within this many seconds: one report per changed cell per batch.
+SRB_BATCH: Final = 1000
+SRB_BATCH_WITHIN_S: Final = 0.5
 
 
 class IvexApp(faust.App):
@@ -63,8 +82,10 @@ class IvexApp(faust.App):
     ivex_driver: EngineDriver | None = None
     #: The lifecycle driver of this app (logs, tests); set by :func:`build_app`.
     ivex_lifecycle: LifecycleDriver | None = None
+    #: The SRB monitor's driver (logs, tests); set by :func:`build_app`.
+    ivex_srb: SrbDriver | None = None
     #: Internal topic → the driver of its partitions (for the rebalance callbacks).
-    ivex_partitioned: dict[str, PartitionedDriver[Any, Any]]
+    ivex_partitioned: dict[str, OwnsPartitions]
 
     def _new_transport(self) -> Any:
         if self.conf.broker_consumer[0].scheme != "kafka":
@@ -125,6 +146,7 @@ def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust
     app.ivex_partitioned = {}
     _wire_engine(app, settings, internal, lifecycle_topic_name(settings, opts.app_id), sender)
     _wire_lifecycle(app, settings, lifecycle_topic_name(settings, opts.app_id), sender)
+    _wire_srb(app, settings, srb_topic_name(settings, opts.app_id), sender)
     app.on_partitions_revoked.connect(_on_revoked)
     app.on_partitions_assigned.connect(_on_assigned)
     return app
@@ -196,6 +218,39 @@ def _wire_lifecycle(app: IvexApp, settings: Settings, lifecycle: str, sender: _S
     app.agent(lifecycle_in, name="lifecycle")(_relay(driver.process, sender))
     app.ivex_lifecycle = driver
     app.ivex_partitioned[lifecycle] = driver
+
+
+def _wire_srb(app: IvexApp, settings: Settings, srb_in: str, sender: _Sender) -> None:
+    ingest = SrbIngest(settings, srb_in)
+    births = app.topic(*ingest.topics, key_serializer="raw", value_serializer="raw")
+    srb_topic = app.topic(
+        srb_in, partitions=1, internal=True, key_serializer="raw", value_serializer="raw"
+    )
+    records = app.Table(SRB_TABLE, partitions=1, key_type=str)
+    driver = SrbDriver(settings, records)
+
+    async def monitor(stream: Any) -> None:
+        async for events in stream.take_events(SRB_BATCH, within=SRB_BATCH_WITHIN_S):
+            for event in events:
+                with _in_event(event):  # a table write belongs to its event's partition
+                    driver.apply(_source_message(event.message))
+            for record in driver.flush():
+                await sender.send(record)
+
+    app.agent(births, name="srb-ingest")(_relay(ingest.route, sender))
+    app.agent(srb_topic, name="srb")(monitor)
+    app.ivex_srb = driver
+    app.ivex_partitioned[srb_in] = driver
+
+
+@contextmanager
+def _in_event(event: Any) -> Iterator[None]:
+    """Make ``event`` Faust's current event (``take_events`` hands out events outside it)."""
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
 
 
 async def _on_revoked(app: Any, /, *args: Any, signal: Any, **_: Any) -> None:

@@ -29,14 +29,15 @@ from ivex.topics import (
     faust_id,
     internal_topic_name,
     lifecycle_topic_name,
+    srb_topic_name,
 )
-from streams.app import TABLES
+from streams.app import SRB_TABLE, TABLES
 
 _COMPACTED: Final = {"cleanup.policy": "compact"}
 
 
 def internal_specs(settings: Settings, app_id: str) -> list[TopicSpec]:
-    """The topics one app id owns: the two input topics and a changelog per table."""
+    """The topics one app id owns: the input topics and a changelog per table."""
     fid = faust_id(settings, app_id)
     specs = [
         TopicSpec(internal_topic_name(settings, app_id), INTERNAL_PARTITIONS),
@@ -45,6 +46,10 @@ def internal_specs(settings: Settings, app_id: str) -> list[TopicSpec]:
     specs += [
         TopicSpec(f"{fid}-{table}-changelog", INTERNAL_PARTITIONS, dict(_COMPACTED))
         for table in TABLES
+    ]
+    specs += [
+        TopicSpec(srb_topic_name(settings, app_id), 1),
+        TopicSpec(f"{fid}-{SRB_TABLE}-changelog", 1, dict(_COMPACTED)),
     ]
     return specs
 

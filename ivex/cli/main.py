@@ -40,6 +40,7 @@ def _register() -> None:
         respond,
         serve_ingest,
         simulate,
+        srb,
         streams,
         subscribe,
         topics,
@@ -59,6 +60,7 @@ def _register() -> None:
         requests,
         simulate,
         verify,
+        srb,
     ):
         cli.add_command(module.command)
 

@@ -26,6 +26,7 @@ from ivex.demo.cases import CaseTotals, answer_share, count_states, subscribe_al
 from ivex.demo.environment import DemoEnvironment, demo_environment
 from ivex.demo.feed import FeedTotals, batches, coarsen, feed
 from ivex.demo.settle import wait_for_members, wait_until_settled
+from ivex.demo.srb import srb_chart_step
 from ivex.demo.wirecheck import wire_check
 from ivex.demo.workers import check_alive, running_workers
 from ivex.provision import apply_topics
@@ -98,6 +99,7 @@ def run_pipeline(console: Console, env: DemoEnvironment, options: DemoOptions) -
     report = compare(load_truth(sim_dir / "truth.jsonl"), requests)
     _print_summary(console, env, totals, requests, report)
     console.print(summary.cases_table(settings, cases))
+    srb_chart_step(console, settings, env.run_dir)
     return report
 
 

@@ -12,6 +12,11 @@ from ivex.models.enums import SrbStatus
 from ivex.models.types import CityCode, Float, Int, Text, fail, int_range
 
 BIRTH_ORDER_BUCKETS: Final = ("1", "2", "3+", "ALL")
+#: Prefix of a rolling period: ``R12:YYYY-MM`` is the 12 months ending that month.
+ROLLING_PREFIX: Final = "R12:"
+#: The ``city`` of a report on the federation as a whole (every member city pooled):
+#: six digits as the field requires, and no GB/T 2260 division has it.
+FEDERATION_SCOPE: Final = "000000"
 PERIOD_REASON: Final = "must be YYYY-MM or R12:YYYY-MM"
 BUCKET_REASON: Final = "must be one of: " + ", ".join(BIRTH_ORDER_BUCKETS)
 NEGATIVE_REASON: Final = "must not be negative"

@@ -27,7 +27,7 @@ DEFAULT_WEIGHT = 0.5
 DEFAULT_SRB = 105.0
 #: The city whose births of order 2+ are skewed by default, and how far.
 DEFAULT_SKEWED_CITY = "620600"
-DEFAULT_SKEWED_SRB = 118.0
+DEFAULT_SKEWED_SRB = 150.0
 #: The city that uploads weekly by default (the last member if it is not in the federation).
 DEFAULT_LAGGING_CITY = "620300"
 #: Births of the whole federation per year at scale 1.

@@ -36,6 +36,13 @@ class PartitionState(Protocol):
     def store(self) -> BufferedStore: ...
 
 
+class OwnsPartitions(Protocol):
+    """A driver holding in-memory state per owned partition (the rebalance callbacks')."""
+
+    def release(self, partitions: Iterable[int]) -> None: ...
+    def owned(self) -> list[int]: ...
+
+
 P = TypeVar("P", bound=PartitionState)
 I = TypeVar("I")  # noqa: E741 - the decoded input item
 

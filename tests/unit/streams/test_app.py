@@ -18,8 +18,9 @@ from ivex.topics import (
     faust_id,
     internal_topic_name,
     lifecycle_topic_name,
+    srb_topic_name,
 )
-from streams.app import IvexApp, WorkerOptions, build_app
+from streams.app import SRB_TABLE, IvexApp, WorkerOptions, build_app
 from streams.provision import internal_specs
 from streams.transport import IdempotentProducer, RebalanceSafeConsumer
 
@@ -40,7 +41,7 @@ def test_configuration(settings: Settings, tmp_path: Path) -> None:
     assert not conf.web_enabled
     assert str(conf.store) == "rocksdb:"
     assert [str(u) for u in conf.broker] == [f"kafka://{settings.kafka.bootstrap_servers}"]
-    assert set(app.tables) == {"women", "partitions", "lifecycle", "lifecycle_clocks"}
+    assert set(app.tables) == {"women", "partitions", "lifecycle", "lifecycle_clocks", SRB_TABLE}
 
 
 def test_the_producer_is_idempotent(settings: Settings, tmp_path: Path) -> None:
@@ -81,7 +82,15 @@ def test_only_internal_topics_are_declared(settings: Settings, tmp_path: Path) -
         f"{fid}-partitions-changelog",
         f"{fid}-lifecycle-changelog",
         f"{fid}-lifecycle_clocks-changelog",
+        srb_topic_name(settings, "a"),
+        f"{fid}-{SRB_TABLE}-changelog",
     }
+    births, srb = app.agents["srb-ingest"].channel, app.agents["srb"].channel
+    assert set(births.topics) == {names.city(c, "births") for c in settings.city_codes}
+    assert not births.internal
+    assert list(srb.topics) == [srb_topic_name(settings, "a")]
+    assert srb.internal
+    assert srb.partitions == 1
 
 
 def test_ingest_agent_routes_a_watermark_to_every_partition(
