@@ -51,6 +51,7 @@ def _register() -> None:
         demo,
         outbox,
         publish,
+        replay,
         requests,
         respond,
         serve_ingest,
@@ -74,6 +75,7 @@ def _register() -> None:
         requests,
         simulate,
         verify,
+        replay,
     ):
         cli.add_command(module.command)
 
