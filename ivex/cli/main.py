@@ -49,6 +49,7 @@ def _register() -> None:
     from ivex.cli import (
         broker,
         demo,
+        explain,
         outbox,
         publish,
         replay,
@@ -76,6 +77,7 @@ def _register() -> None:
         simulate,
         verify,
         replay,
+        explain,
     ):
         cli.add_command(module.command)
 
