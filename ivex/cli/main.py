@@ -48,6 +48,7 @@ def _register() -> None:
     # Imported here, not at module level: `ivex --help` stays fast and import-light.
     from ivex.cli import (
         broker,
+        completeness,
         demo,
         explain,
         outbox,
@@ -78,6 +79,7 @@ def _register() -> None:
         verify,
         replay,
         explain,
+        completeness,
     ):
         cli.add_command(module.command)
 
