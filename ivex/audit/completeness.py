@@ -101,7 +101,8 @@ def statuses(
                     oldest_held=oldest,
                 )
             )
-    return sorted(out, key=lambda s: (cities.index(s.city), list(STREAMS).index(s.stream)))
+    order: list[str] = list(STREAMS)
+    return sorted(out, key=lambda s: (cities.index(s.city), order.index(s.stream)))
 
 
 def exceeding(rows: Iterable[PairStatus], max_lag_ms: int, basis: Basis) -> list[PairStatus]:
