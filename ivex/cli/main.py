@@ -50,6 +50,7 @@ def _register() -> None:
         broker,
         completeness,
         demo,
+        dlq,
         explain,
         outbox,
         publish,
@@ -80,6 +81,7 @@ def _register() -> None:
         replay,
         explain,
         completeness,
+        dlq,
     ):
         cli.add_command(module.command)
 
