@@ -6,6 +6,7 @@ import io
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from fastavro import reader
@@ -103,7 +104,7 @@ def test_the_container_file_reads_back_every_type(tmp_path: Path) -> None:
     with AvroContainerWriter(path, shipped()) as writer:
         for item in items:
             writer.write(item)
-    back = list(reader(io.BytesIO(path.read_bytes())))
+    back: list[Any] = list(reader(io.BytesIO(path.read_bytes())))
     assert [r["record_type"] for r in back] == [*samples, "json", None]
     assert back[0]["value"] == items[0].avro
     assert json.loads(back[-2]["value_json"]) == {"record_id": "B-9"}
