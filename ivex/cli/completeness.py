@@ -76,9 +76,10 @@ def completeness_table(
     """The report as a table; rows over the limit in red."""
     table = Table(title=f"Completeness per city and stream (now {local_text(now_ms, tz)})")
     for name in ("city", "stream", "complete through"):
-        table.add_column(name)
-    for name in ("behind leader", "behind now", "records since", "held", "oldest held"):
+        table.add_column(name, no_wrap=True)
+    for name in ("behind\nleader", "behind\nnow", "records\nsince", "held"):
         table.add_column(name, justify="right")
+    table.add_column("oldest held", justify="right", no_wrap=True)
     flagged = {(r.city, r.stream) for r in late}
     for r in rows:
         table.add_row(
