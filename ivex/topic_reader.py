@@ -112,6 +112,34 @@ def read_topics(
         consumer.close()
 
 
+def read_at(settings: Settings, topic: str, partition: int, offset: int) -> LogRecord | None:
+    """The one message at ``topic``/``partition``/``offset``, or None if it is not there.
+
+    None when the offset is past the end or before the start of the log, or was removed
+    by compaction (the next message found has a higher offset).
+    """
+    consumer = KafkaConsumer(**client_config(settings), enable_auto_commit=False, group_id=None)
+    try:
+        ids = consumer.partitions_for_topic(topic)
+        if not ids:
+            raise TopicNotFoundError(topic)
+        tp = TopicPartition(topic, partition)
+        if partition not in ids:
+            return None
+        first = consumer.beginning_offsets([tp])[tp]
+        end = consumer.end_offsets([tp])[tp]
+        if not first <= offset < end:
+            return None
+        consumer.assign([tp])
+        consumer.seek(tp, offset)
+        while consumer.position(tp) < end:
+            for msg in consumer.poll(timeout_ms=1000, max_records=1).get(tp, []):
+                return _record(msg) if msg.offset == offset else None
+        return None
+    finally:
+        consumer.close()
+
+
 def _drain(consumer: KafkaConsumer, plan: ReadPlan) -> Iterator[LogRecord]:
     pending = {tp for tp in plan.ends if plan.ends[tp] > plan.starts[tp]}
     consumer.assign(list(pending))

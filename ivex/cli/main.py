@@ -33,9 +33,13 @@ def _register() -> None:
     # Imported here, not at module level: `ivex --help` stays fast and import-light.
     from ivex.cli import (
         broker,
+        completeness,
         demo,
+        dlq,
+        explain,
         outbox,
         publish,
+        replay,
         requests,
         respond,
         serve_ingest,
@@ -61,6 +65,10 @@ def _register() -> None:
         simulate,
         verify,
         srb,
+        replay,
+        explain,
+        completeness,
+        dlq,
     ):
         cli.add_command(module.command)
 
