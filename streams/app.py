@@ -25,7 +25,6 @@ assist topics are provisioned by ``ivex topics apply`` and must already exist.
 from __future__ import annotations
 
 import logging
-import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any, Final, Protocol
 
 import faust
 
+from ivex.kafka_config import sasl_password, ssl_context
 from ivex.settings import Settings
 from ivex.topics import INTERNAL_PARTITIONS
 from streams.driver.engines import EngineDriver
@@ -272,10 +272,10 @@ def _credentials(settings: Settings) -> Any:
     kafka = settings.kafka
     if not kafka.security_protocol.startswith("SASL"):
         return None
-    context = ssl.create_default_context() if kafka.security_protocol == "SASL_SSL" else None
+    context = ssl_context(settings) if kafka.security_protocol == "SASL_SSL" else None
     return faust.SASLCredentials(
         username=kafka.sasl_username,
-        password=kafka.sasl_password.get_secret_value(),
+        password=sasl_password(settings),
         mechanism=kafka.sasl_mechanism,
         ssl_context=context,
     )
