@@ -72,3 +72,28 @@ def client_env(settings: Settings) -> dict[str, str]:
     if kafka.ssl_cafile:
         env["IVEX_KAFKA__SSL_CAFILE"] = str(Path(kafka.ssl_cafile).resolve())
     return env
+
+
+def process_env(settings: Settings) -> dict[str, str]:
+    """Environment overrides for a child ivex process: same broker, prefix and principal.
+
+    For a PLAINTEXT cluster only the bootstrap servers and the protocol.
+    """
+    kafka = settings.kafka
+    env = {
+        "IVEX_KAFKA__BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "IVEX_KAFKA__SECURITY_PROTOCOL": kafka.security_protocol,
+        "IVEX_FEDERATION__TOPIC_PREFIX": settings.federation.topic_prefix,
+        "IVEX_ACCESS__SECRETS_FILE": str(Path(settings.access.secrets_file).resolve()),
+    }
+    if kafka.security_protocol.startswith("SASL"):
+        env |= client_env(settings)
+    return env
+
+
+def city_client(settings: Settings, code: str) -> Settings:
+    """Settings for city ``code``'s own clients: its principal on a SASL cluster;
+    unchanged on a PLAINTEXT one (which has no principals)."""
+    if not settings.kafka.security_protocol.startswith("SASL"):
+        return settings
+    return as_city(settings, code)
