@@ -20,6 +20,7 @@ from kafka.errors import (
 
 from ivex.access.apply import apply_access, revoke_access
 from ivex.access.clients import client_env
+from ivex.cli import access as access_cli
 from ivex.cli.main import cli
 from ivex.kafka_config import client_config, producer_config
 from ivex.settings import Settings
@@ -173,6 +174,8 @@ def test_access_apply_twice_changes_nothing_the_second_time(federation: Settings
         "IVEX_FEDERATION__TOPIC_PREFIX": federation.federation.topic_prefix,
         "IVEX_ACCESS__SECRETS_FILE": str(federation.access.secrets_file),
     }
+    if access_cli.command.name not in cli.commands:
+        cli.add_command(access_cli.command)
     runner = CliRunner()
     try:
         first = runner.invoke(cli, ["access", "apply"], env=env, terminal_width=200)
