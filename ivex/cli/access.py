@@ -34,7 +34,8 @@ def apply(ctx: CliContext) -> None:
     and left alone.
     """
     plan = apply_access(ctx.settings)
-    Console().print(_plan_table(plan))
+    if plan.changed:
+        Console().print(_plan_table(plan))
     verdict = "changed" if plan.changed else "nothing to change"
     click.echo(
         f"users: {len(plan.users_to_add)} added, {len(plan.users_to_remove)} removed, "
