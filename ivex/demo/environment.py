@@ -95,3 +95,15 @@ def _as_processors(settings: Settings) -> Settings:
     if secure and lookup_password(settings, processors_user(settings)):
         return as_user(settings, processors_user(settings))
     return settings
+
+
+def security_line(settings: Settings) -> str:
+    """One line saying how the demo's clients authenticate (for the demo's output)."""
+    kafka = settings.kafka
+    if not kafka.security_protocol.startswith("SASL"):
+        return f"Clients connect over {kafka.security_protocol} (no authentication)."
+    return (
+        f"Secure broker: {kafka.security_protocol} with {kafka.sasl_mechanism}, ACLs per "
+        "principal; each city publishes, subscribes and answers as itself, the workers "
+        "run as the processors (docs/security.md)."
+    )
