@@ -6,7 +6,7 @@
         report = sub.run(once=True)
 
 It reads ``assist.requests.<city>`` and ``assist.notices.<city>`` — nothing else, so a
-city never sees another's requests — in its own consumer group (``ivex-sub-<city>-<sink>``
+city never sees another's requests — in its own consumer group (``city.<city>.sub-<sink>``
 unless told otherwise). Offsets are committed by hand, only after the sink stored the
 batch: a crash re-delivers at most the uncommitted batch, which the upserting case table
 absorbs (and the webhook repeats with the same Idempotency-Key). A restart resumes at the
@@ -39,9 +39,13 @@ from ivex.topics import TopicNames
 log = logging.getLogger(__name__)
 
 
-def default_group(city: str, sink: Sink) -> str:
-    """``ivex-sub-<city>-<sink name>``: one group per city and kind of sink."""
-    return f"ivex-sub-{city}-{sink.name}"
+def default_group(city: str, sink: Sink, prefix: str = "") -> str:
+    """``<prefix>city.<city>.sub-<sink name>``: one group per city and kind of sink.
+
+    It starts with the city's own group prefix (``city.<code>.``), the only groups its
+    principal may join (docs/security.md).
+    """
+    return f"{prefix}city.{city}.sub-{sink.name}"
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,9 @@ class Subscriber:
     @property
     def group(self) -> str:
         """The consumer group whose committed offsets say where to resume."""
-        return self._options.group or default_group(self._city, self._sink)
+        return self._options.group or default_group(
+            self._city, self._sink, self._settings.federation.topic_prefix
+        )
 
     def __enter__(self) -> Subscriber:
         return self

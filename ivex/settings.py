@@ -58,8 +58,12 @@ class KafkaSettings(BaseModel):
     bootstrap_servers: str = "127.0.0.1:9092"
     security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = "PLAINTEXT"
     sasl_mechanism: str = "SCRAM-SHA-512"
+    #: The principal this process connects as (a city, the processors, the operator).
     sasl_username: str = ""
+    #: Empty: looked up for ``sasl_username`` in the secrets file (``access.secrets_file``).
     sasl_password: SecretStr = SecretStr("")
+    #: PEM file of the CA that signed the brokers' certificates (SSL, SASL_SSL).
+    ssl_cafile: str = ""
 
 
 class BrokerSettings(BaseModel):
@@ -75,6 +79,30 @@ class BrokerSettings(BaseModel):
     #: Data, logs and pid file of the running broker.
     state_dir: Path = Path(".ivex") / "broker"
     heap: str = "512m"
+    #: SASL_SSL (SCRAM-SHA-512) listener with ACLs; False: an open PLAINTEXT listener.
+    secure: bool = True
+
+
+class AccessSettings(BaseModel):
+    """Principals of the federation and where their passwords live (see docs/security.md).
+
+    Passwords never live in the federation config: they come from ``passwords``
+    (environment only, ``IVEX_ACCESS__PASSWORDS='{"city-620700": "…"}'``) or else from
+    ``secrets_file`` (JSON, mode 0600), where ``ivex access apply`` writes the ones it
+    generates.
+    """
+
+    model_config = _FROZEN
+    secrets_file: Path = Path(".ivex") / "secrets.json"
+    #: The broker's super user, created when its storage is formatted.
+    admin_user: str = "ivex-admin"
+    #: The stream processors' principal (``<topic_prefix>`` is prepended).
+    processors_user: str = "processors"
+    #: The operator's principal (``<topic_prefix>`` is prepended).
+    operator_user: str = "operator"
+    #: Faust app ids the processors may run under (prefix of groups and internal topics).
+    processors_app_prefix: str = "ivex-"
+    passwords: dict[str, SecretStr] = Field(default_factory=dict)
 
 
 class RuleSettings(BaseModel):
@@ -119,6 +147,7 @@ class Settings(BaseSettings):
     pseudonymisation: Pseudonymisation = Pseudonymisation()
     kafka: KafkaSettings = KafkaSettings()
     broker: BrokerSettings = BrokerSettings()
+    access: AccessSettings = AccessSettings()
     rules: RuleSettings = RuleSettings()
     srb: SrbSettings = SrbSettings()
 
@@ -146,8 +175,11 @@ class Settings(BaseSettings):
 
     def derive(self, **sections: Mapping[str, Any]) -> Settings:
         """A copy with fields of some sections replaced, e.g. ``derive(kafka={...})``."""
+        # Validated, so plain strings become SecretStr/Path like they do from the file.
         update = {
-            name: getattr(self, name).model_copy(update=dict(values))
+            name: type(getattr(self, name)).model_validate(
+                getattr(self, name).model_dump() | dict(values)
+            )
             for name, values in sections.items()
         }
         return self.model_copy(update=update)
@@ -196,6 +228,12 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise ConfigError("federation config not found", source=str(source)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", source=str(source)) from exc
+    if data.get("access", {}).get("passwords"):
+        raise ConfigError(
+            "access.passwords must not be in the config file: use the secrets file or "
+            "IVEX_ACCESS__PASSWORDS",
+            source=str(source),
+        )
     try:
         return Settings(**data)
     except ValidationError as exc:

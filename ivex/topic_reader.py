@@ -22,9 +22,15 @@ class TopicNotFoundError(IvexError):
 
     code = "topic_not_found"
 
-    def __init__(self, topic: str) -> None:
-        super().__init__(f"topic {topic!r} does not exist (run `ivex topics apply`?)")
+    def __init__(self, topic: str, principal: str = "") -> None:
+        # Kafka hides topics a principal may not describe: on a secured cluster a missing
+        # topic and a forbidden one look the same to the client.
+        hint = (
+            f", or principal {principal!r} may not read it (docs/security.md)" if principal else ""
+        )
+        super().__init__(f"topic {topic!r} does not exist (run `ivex topics apply`?){hint}")
         self.topic = topic
+        self.principal = principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +66,14 @@ class ReadPlan:
         return sum(max(0, self.ends[tp] - self.starts[tp]) for tp in self.ends)
 
 
-def _partitions(consumer: KafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+def _partitions(
+    consumer: KafkaConsumer, topics: Sequence[str], principal: str
+) -> list[TopicPartition]:
     partitions: list[TopicPartition] = []
     for topic in topics:
         ids = consumer.partitions_for_topic(topic)
         if not ids:
-            raise TopicNotFoundError(topic)
+            raise TopicNotFoundError(topic, principal)
         partitions += [TopicPartition(topic, p) for p in sorted(ids)]
     return partitions
 
@@ -103,7 +111,7 @@ def read_topics(
     """
     consumer = KafkaConsumer(**client_config(settings), enable_auto_commit=False, group_id=None)
     try:
-        partitions = _partitions(consumer, topics)
+        partitions = _partitions(consumer, topics, settings.kafka.sasl_username)
         plan = _plan(consumer, partitions, start_ms, end_ms)
         if on_plan is not None:
             on_plan(plan)

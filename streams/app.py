@@ -28,7 +28,6 @@ assist topics are provisioned by ``ivex topics apply`` and must already exist.
 from __future__ import annotations
 
 import logging
-import ssl
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from typing import Any, Final
 import faust
 from faust import streams as faust_streams
 
+from ivex.kafka_config import sasl_password, ssl_context
 from ivex.settings import Settings
 from ivex.topics import (
     INTERNAL_PARTITIONS,
@@ -308,10 +308,10 @@ def _credentials(settings: Settings) -> Any:
     kafka = settings.kafka
     if not kafka.security_protocol.startswith("SASL"):
         return None
-    context = ssl.create_default_context() if kafka.security_protocol == "SASL_SSL" else None
+    context = ssl_context(settings) if kafka.security_protocol == "SASL_SSL" else None
     return faust.SASLCredentials(
         username=kafka.sasl_username,
-        password=kafka.sasl_password.get_secret_value(),
+        password=sasl_password(settings),
         mechanism=kafka.sasl_mechanism,
         ssl_context=context,
     )

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ivex.broker.tls import BROKER_DN, TlsFiles
+
 #: The broker only ever listens on loopback: it is a development broker, not a service.
 HOST = "127.0.0.1"
 
@@ -58,6 +60,11 @@ class BrokerLayout:
         return self.state_dir / "broker.json"
 
     @property
+    def tls(self) -> TlsFiles:
+        """The broker's CA and certificate (secure mode)."""
+        return TlsFiles(self.state_dir / "tls")
+
+    @property
     def formatted_marker(self) -> Path:
         """Written by ``StorageTool format``; its presence means storage is formatted."""
         return self.data_dir / "meta.properties"
@@ -68,10 +75,68 @@ def new_cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
 
 
+@dataclass(frozen=True)
+class SecureMode:
+    """What a secure broker needs: its TLS files and the admin (super user) credentials."""
+
+    tls: TlsFiles
+    admin_user: str
+    admin_password: str
+
+
+def _listener_props(
+    port: int, controller_port: int, secure: SecureMode | None
+) -> list[tuple[str, str]]:
+    controller = f"CONTROLLER://{HOST}:{controller_port}"
+    if secure is None:
+        client = f"PLAINTEXT://{HOST}:{port}"
+        return [
+            ("listeners", f"{client},{controller}"),
+            ("advertised.listeners", f"{client},{controller}"),
+            ("inter.broker.listener.name", "PLAINTEXT"),
+            ("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"),
+        ]
+    client = f"SASL_SSL://{HOST}:{port}"
+    jaas = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{secure.admin_user}" password="{secure.admin_password}";'
+    )
+    return [
+        ("listeners", f"{client},{controller}"),
+        ("advertised.listeners", f"{client},{controller}"),
+        ("inter.broker.listener.name", "SASL_SSL"),
+        # The controller listener is mutual TLS with the broker's own certificate: the
+        # broker registers as CN=ivex-broker, and nobody without a CA-signed
+        # certificate gets in (no ANONYMOUS super user).
+        ("listener.security.protocol.map", "CONTROLLER:SSL,SASL_SSL:SASL_SSL"),
+        ("listener.name.controller.ssl.client.auth", "required"),
+        ("sasl.enabled.mechanisms", "SCRAM-SHA-512"),
+        ("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512"),
+        ("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", jaas),
+        ("ssl.keystore.type", "PEM"),
+        ("ssl.keystore.location", str(secure.tls.broker_keystore)),
+        ("ssl.truststore.type", "PEM"),
+        ("ssl.truststore.location", str(secure.tls.ca_cert)),
+        ("ssl.endpoint.identification.algorithm", "https"),
+        ("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"),
+        ("allow.everyone.if.no.acl.found", "false"),
+        ("super.users", f"User:{secure.admin_user};User:{BROKER_DN}"),
+    ]
+
+
 def render_server_properties(
-    *, data_dir: Path, port: int, controller_port: int, node_id: int = 1
+    *,
+    data_dir: Path,
+    port: int,
+    controller_port: int,
+    node_id: int = 1,
+    secure: SecureMode | None = None,
 ) -> str:
     """``server.properties`` of a single combined broker+controller on loopback.
+
+    ``secure``: clients connect over SASL_SSL (SCRAM-SHA-512) only, ACLs decide what
+    they may do, and only the admin is a super user. Without it: an open PLAINTEXT
+    listener.
 
     Internal topics get replication factor 1 (there is one broker) and few partitions,
     because on a 2-core machine fifty offsets partitions cost seconds at the first
@@ -81,14 +146,8 @@ def render_server_properties(
         ("process.roles", "broker,controller"),
         ("node.id", str(node_id)),
         ("controller.quorum.bootstrap.servers", f"{HOST}:{controller_port}"),
-        ("listeners", f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}"),
-        (
-            "advertised.listeners",
-            f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-        ),
+        *_listener_props(port, controller_port, secure),
         ("controller.listener.names", "CONTROLLER"),
-        ("inter.broker.listener.name", "PLAINTEXT"),
-        ("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"),
         ("log.dirs", str(data_dir)),
         ("num.partitions", "1"),
         ("default.replication.factor", "1"),

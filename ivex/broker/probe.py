@@ -27,11 +27,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-def answers_metadata(bootstrap: str, timeout_s: float = 5.0) -> bool:
+def answers_metadata(bootstrap: str, timeout_s: float = 5.0, **security: object) -> bool:
     """True when a broker at ``bootstrap`` answers a metadata request.
 
     Only a completed request counts: a listening port is not enough, because a KRaft
     broker accepts connections before it has caught up with the metadata log.
+    ``security``: kafka-python options (SASL_SSL credentials, CA) for a secure broker.
     """
     timeout_ms = int(timeout_s * 1000)
     # kafka-python logs every refused connection at ERROR; while polling that is noise.
@@ -45,6 +46,7 @@ def answers_metadata(bootstrap: str, timeout_s: float = 5.0) -> bool:
             request_timeout_ms=timeout_ms,
             bootstrap_timeout_ms=timeout_ms,
             client_id="ivex-probe",
+            **security,
         )
         cluster = admin.describe_cluster()
         return bool(cluster.get("brokers"))

@@ -17,12 +17,14 @@ from pathlib import Path
 from ivex.broker.config import (
     HOST,
     BrokerLayout,
+    SecureMode,
     new_cluster_id,
     render_log4j2,
     render_server_properties,
 )
 from ivex.broker.maven import resolve_jars
 from ivex.broker.probe import answers_metadata, port_open
+from ivex.broker.tls import ensure_tls
 from ivex.errors import BrokerError, BrokerStartError
 from ivex.settings import BrokerSettings
 
@@ -63,9 +65,38 @@ class LocalBroker:
     signalling, so a recycled pid is never killed.
     """
 
-    def __init__(self, settings: BrokerSettings) -> None:
+    def __init__(self, settings: BrokerSettings, admin: tuple[str, str] | None = None) -> None:
+        """``admin``: (user, password) of the super user; required in secure mode."""
         self.settings = settings
         self.layout = BrokerLayout(settings.state_dir.resolve())
+        self._admin = admin
+
+    @property
+    def secure(self) -> SecureMode | None:
+        """TLS files and admin credentials in secure mode; None for a PLAINTEXT broker."""
+        if not self.settings.secure:
+            return None
+        if self._admin is None:
+            raise BrokerError(
+                "a secure broker needs the admin's credentials (access.admin_user and its "
+                "password in the secrets file); or set broker.secure = false"
+            )
+        user, password = self._admin
+        return SecureMode(self.layout.tls, user, password)
+
+    def client_security(self) -> dict[str, object]:
+        """kafka-python options to reach this broker as its admin (empty: PLAINTEXT)."""
+        secure = self.secure
+        if secure is None:
+            return {}
+        return {
+            "security_protocol": "SASL_SSL",
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_plain_username": secure.admin_user,
+            "sasl_plain_password": secure.admin_password,
+            "ssl_cafile": str(secure.tls.ca_cert),
+            "ssl_check_hostname": True,
+        }
 
     @property
     def bootstrap(self) -> str:
@@ -129,14 +160,21 @@ class LocalBroker:
         layout = self.layout
         layout.logs_dir.mkdir(parents=True, exist_ok=True)
         layout.data_dir.mkdir(parents=True, exist_ok=True)
-        layout.server_properties.write_text(
-            render_server_properties(
-                data_dir=layout.data_dir,
-                port=self.settings.port,
-                controller_port=self.settings.controller_port,
-            ),
-            encoding="utf-8",
-        )
+        secure = self.secure
+        if secure is not None:
+            ensure_tls(secure.tls)
+        # It may hold the admin's password (inter-broker login): owner-only.
+        fd = os.open(layout.server_properties, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(
+                render_server_properties(
+                    data_dir=layout.data_dir,
+                    port=self.settings.port,
+                    controller_port=self.settings.controller_port,
+                    secure=secure,
+                )
+            )
+        os.chmod(layout.server_properties, 0o600)
         layout.log4j_config.write_text(render_log4j2(layout.server_log), encoding="utf-8")
 
     def _jvm(self, java: str, libs: Path, main_class: str) -> list[str]:
@@ -163,6 +201,14 @@ class LocalBroker:
             str(self.layout.server_properties),
             "--standalone",
         ]
+        secure = self.secure
+        if secure is not None:
+            # SCRAM users can only authenticate once they exist; the admin must exist
+            # before the first client (ivex access apply) connects.
+            cmd += [
+                "--add-scram",
+                f"SCRAM-SHA-512=[name={secure.admin_user},password={secure.admin_password}]",
+            ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         self.layout.console_log.write_text(proc.stdout + proc.stderr, encoding="utf-8")
         if proc.returncode != 0:
@@ -171,7 +217,10 @@ class LocalBroker:
                 log_file=str(self.layout.console_log),
             )
         self._format_file().write_text(
-            json.dumps({"controller_port": self.settings.controller_port}), encoding="utf-8"
+            json.dumps(
+                {"controller_port": self.settings.controller_port, "secure": self.settings.secure}
+            ),
+            encoding="utf-8",
         )
 
     def _format_file(self) -> Path:
@@ -183,6 +232,12 @@ class LocalBroker:
             formatted = json.loads(self._format_file().read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
+        if formatted.get("secure", False) != self.settings.secure:
+            raise BrokerStartError(
+                f"storage in {self.layout.data_dir} was formatted with broker.secure = "
+                f"{formatted.get('secure', False)}; delete the state dir to change mode",
+                log_file=str(self._format_file()),
+            )
         port = formatted.get("controller_port")
         if port is not None and port != self.settings.controller_port:
             raise BrokerStartError(
@@ -228,7 +283,9 @@ class LocalBroker:
                 raise BrokerStartError(
                     "the broker exited during start-up", log_file=str(self._best_log())
                 )
-            if port_open(HOST, self.settings.port) and answers_metadata(self.bootstrap, 5.0):
+            if port_open(HOST, self.settings.port) and answers_metadata(
+                self.bootstrap, 5.0, **self.client_security()
+            ):
                 return
             time.sleep(_POLL_S)
         self.stop()

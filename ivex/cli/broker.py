@@ -10,6 +10,8 @@ from rich.table import Table
 
 from ivex.broker import BrokerStatus, LocalBroker
 from ivex.cli.context import CliContext
+from ivex.passwords import ensure_password
+from ivex.settings import Settings
 
 
 @click.group("broker")
@@ -18,7 +20,11 @@ def command() -> None:
 
     Kafka's jars come from Maven Central on first use (needs `mvn` and Java 17+) and are
     cached under broker.cache_dir; the broker listens on 127.0.0.1 only and keeps its
-    data, logs and pid file in broker.state_dir. Ports and version come from the
+    data, logs and pid file in broker.state_dir. With broker.secure (the default) clients
+    must connect over SASL_SSL (SCRAM-SHA-512, the CA in <state_dir>/tls/ca.pem) and
+    ACLs decide what each may do; the admin user (access.admin_user) is created at
+    the first start, its password generated into access.secrets_file. Then run
+    `ivex topics apply` and `ivex access apply`. Ports and version come from the
     [broker] section of the federation config.
     """
 
@@ -27,7 +33,16 @@ def _broker(ctx: click.Context) -> LocalBroker:
     obj = ctx.find_object(CliContext)
     if obj is None:  # pragma: no cover - the root group always sets it
         raise click.UsageError("no CLI context")
-    return LocalBroker(obj.settings.broker)
+    return local_broker(obj.settings)
+
+
+def local_broker(settings: Settings) -> LocalBroker:
+    """The configured local broker; in secure mode with the admin's password (generated
+    into the secrets file on first use)."""
+    if not settings.broker.secure:
+        return LocalBroker(settings.broker)
+    user = settings.access.admin_user
+    return LocalBroker(settings.broker, admin=(user, ensure_password(settings, user)[0]))
 
 
 def _status_table(status: BrokerStatus) -> Table:

@@ -32,6 +32,7 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 def _register() -> None:
     # Imported here, not at module level: `ivex --help` stays fast and import-light.
     from ivex.cli import (
+        access,
         broker,
         completeness,
         demo,
@@ -55,6 +56,7 @@ def _register() -> None:
         demo,
         broker,
         topics,
+        access,
         publish,
         serve_ingest,
         outbox,

@@ -21,7 +21,11 @@ log = logging.getLogger(__name__)
 @click.command("subscribe")
 @click.option("--city", required=True, help="Subscribing city (6-digit member code).")
 @click.option("--sink", "target", required=True, envvar="IVEX_SINK", help=f"One of: {TARGETS}.")
-@click.option("--group", help="Consumer group (default: ivex-sub-<city>-<sink kind>).")
+@click.option(
+    "--group",
+    help="Consumer group (default: city.<city>.sub-<sink kind>, after the topic prefix;"
+    " a city may only join groups starting with city.<city>.).",
+)
 @click.option("--once", is_flag=True, help="Store what is on the topics now, then exit.")
 @click.option("--from-beginning", is_flag=True, help="Re-read both topics from their start.")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))

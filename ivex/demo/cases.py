@@ -18,6 +18,7 @@ from connectors.answers import AnswerRelay
 from connectors.responder import Responder
 from connectors.sinks import open_case_table, open_sink
 from connectors.subscriber import Subscriber
+from ivex.access.clients import city_client
 from ivex.settings import Settings
 
 #: What a case worker would most plausibly find, per kind of request.
@@ -54,7 +55,8 @@ def subscribe_all(settings: Settings, cases_dir: Path, totals: CaseTotals) -> No
     cases_dir.mkdir(parents=True, exist_ok=True)
     for city in settings.city_codes:
         # Closing leaves the group at once; otherwise the next run waits out the session.
-        with Subscriber(settings, city, open_sink(table_target(cases_dir, city))) as sub:
+        sink = open_sink(table_target(cases_dir, city))
+        with Subscriber(city_client(settings, city), city, sink) as sub:
             report = sub.run(once=True)
         totals.stored[city] += report.requests
         totals.notices[city] += report.notices
@@ -77,7 +79,7 @@ def answer_share(settings: Settings, cases_dir: Path, share: float, totals: Case
                 at = row.raised_at + timedelta(days=3)
                 table.answer(row.request_id, status, outcome=outcome, answered_at=at)
                 totals.answered[status] += 1
-            with Responder(settings, city) as responder:
+            with Responder(city_client(settings, city), city) as responder:
                 AnswerRelay(table, responder).run(once=True)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from connectors.formats import InputRow, format_of, read_file
 from connectors.publisher import Publisher, PublishReport
+from ivex.access.clients import city_client
 from ivex.settings import Settings
 from ivex.topics import STREAMS, Stream
 
@@ -107,7 +108,8 @@ def feed(
     """Publish every city's simulated files following ``plan``; return the totals."""
     totals = FeedTotals()
     cuts = {city: _city_cuts(sim_dir / city, spec) for city, spec in plan.items()}
-    publishers = {city: Publisher(settings, city) for city in plan}
+    # Each city publishes as itself: its principal may write only its own topics.
+    publishers = {city: Publisher(city_client(settings, city), city) for city in plan}
     position: Counter[str] = Counter()
     try:
         for boundary, city in batches(plan):

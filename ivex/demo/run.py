@@ -23,7 +23,7 @@ from rich.status import Status
 
 from ivex.demo import summary
 from ivex.demo.cases import CaseTotals, answer_share, count_states, subscribe_all
-from ivex.demo.environment import DemoEnvironment, demo_environment
+from ivex.demo.environment import DemoEnvironment, demo_environment, security_line
 from ivex.demo.feed import FeedTotals, batches, coarsen, feed
 from ivex.demo.settle import wait_for_members, wait_until_settled
 from ivex.demo.srb import srb_chart_step
@@ -79,6 +79,7 @@ def run_pipeline(console: Console, env: DemoEnvironment, options: DemoOptions) -
     """Every step after the broker is up: provision, simulate, publish, process, verify."""
     settings = env.settings
     console.print(f"Broker up at [bold]{settings.kafka.bootstrap_servers}[/bold].")
+    console.print(security_line(settings))
     created = apply_topics(settings).created
     console.print(f"Provisioned {len(created)} topics.")
     checks = wire_check(settings)

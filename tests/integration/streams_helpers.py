@@ -16,6 +16,7 @@ from typing import IO, Any, TypeVar
 
 from kafka import KafkaAdminClient
 
+from ivex.access.clients import process_env
 from ivex.codec import Codec
 from ivex.demo.settle import partition_lag, wait_for_members
 from ivex.kafka_config import client_config
@@ -44,10 +45,8 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         """Start the worker (appending to its log)."""
-        env = os.environ | {
-            "IVEX_KAFKA__BOOTSTRAP_SERVERS": self.settings.kafka.bootstrap_servers,
-            "IVEX_FEDERATION__TOPIC_PREFIX": self.settings.federation.topic_prefix,
-        }
+        # Same broker, prefix and principal (the admin, or the processors) as the test.
+        env = os.environ | process_env(self.settings)
         env.pop("IVEX_CONFIG", None)
         self._log = self.log_path.open("ab")
         self.proc = subprocess.Popen(

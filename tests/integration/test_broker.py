@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -41,17 +43,32 @@ def _java_processes_with(marker: str) -> list[int]:
     return pids
 
 
-def _produce_consume(bootstrap: str) -> None:
+def _admin_security(state: Path) -> dict[str, Any]:
+    """kafka-python options of the secure broker's admin (password from the secrets file)."""
+    secrets = json.loads((state.parent / "secrets.json").read_text())
+    return {
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "ivex-admin",
+        "sasl_plain_password": secrets["ivex-admin"],
+        "ssl_cafile": str(state / "tls" / "ca.pem"),
+    }
+
+
+def _produce_consume(bootstrap: str, security: dict[str, Any]) -> None:
     topic = f"smoke.{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **security)
     admin.create_topics({topic: {"num_partitions": 1}}, wait_for_metadata=True)
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **security
+    )
     producer.send(topic, key=b"k", value=b"hello").get(timeout=30)
     producer.close()
     consumer = KafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
+        **security,
         group_id=f"g.{topic}",
         auto_offset_reset="earliest",
         session_timeout_ms=6000,
@@ -64,21 +81,28 @@ def _produce_consume(bootstrap: str) -> None:
             values += [m.value for m in records]
     consumer.close()
     assert values == [b"hello"]
-    asyncio.run(_aiokafka_roundtrip(bootstrap, topic))
+    asyncio.run(_aiokafka_roundtrip(bootstrap, topic, security))
 
 
-async def _aiokafka_roundtrip(bootstrap: str, topic: str) -> None:
+async def _aiokafka_roundtrip(bootstrap: str, topic: str, security: dict[str, Any]) -> None:
     # faust-streaming talks to Kafka through aiokafka: prove that client too.
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+    from aiokafka.helpers import create_ssl_context
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    aio = {k: v for k, v in security.items() if k != "ssl_cafile"}
+    aio["ssl_context"] = create_ssl_context(cafile=security["ssl_cafile"])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, **aio)
     await producer.start()
     try:
         await producer.send_and_wait(topic, b"aio", key=b"a")
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"a.{topic}", auto_offset_reset="earliest"
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"a.{topic}",
+        auto_offset_reset="earliest",
+        **aio,
     )
     await consumer.start()
     try:
@@ -98,6 +122,7 @@ def test_broker_lifecycle_via_cli(tmp_path: Path) -> None:
         "IVEX_BROKER__STATE_DIR": str(state),
         "IVEX_BROKER__PORT": str(port),
         "IVEX_BROKER__CONTROLLER_PORT": str(free_port()),
+        "IVEX_ACCESS__SECRETS_FILE": str(tmp_path / "secrets.json"),
     }
     runner = CliRunner()
     bootstrap = f"127.0.0.1:{port}"
@@ -116,7 +141,8 @@ def test_broker_lifecycle_via_cli(tmp_path: Path) -> None:
         assert again.exit_code == 0, again.output
         assert "already running" in again.output
 
-        _produce_consume(bootstrap)
+        # Secure by default: SASL_SSL only, the admin's password generated at first start.
+        _produce_consume(bootstrap, _admin_security(state))
     finally:
         stopped = runner.invoke(_cli(), ["broker", "stop"], env=env)
     assert stopped.exit_code == 0, stopped.output

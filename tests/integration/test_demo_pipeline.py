@@ -18,13 +18,16 @@ from ivex.demo.run import DemoOptions, run_pipeline
 from ivex.settings import Settings
 from ivex.verify import requests_on_topics
 from streams.rederive import rederive
+from tests.fixtures.kafka import Access
 
 pytestmark = pytest.mark.integration
 
 
 def test_small_federation_raises_exactly_the_ground_truth(
-    federation: Settings, tmp_path: Path
+    federation: Settings, access: Access, tmp_path: Path
 ) -> None:
+    """Cities publish, subscribe and answer as themselves; the workers run as the
+    processors (child_env picks their principal once it is provisioned)."""
     env = DemoEnvironment(federation, child_env(federation, None), tmp_path)
     options = DemoOptions(run_dir=tmp_path, scale=0.05, months=12, batch_every=30)
 
@@ -34,7 +37,9 @@ def test_small_federation_raises_exactly_the_ground_truth(
     assert report.ok, (report.missing, report.extra, report.differing)
 
 
-def test_rederivation_agrees_with_the_live_requests(federation: Settings, tmp_path: Path) -> None:
+def test_rederivation_agrees_with_the_live_requests(
+    federation: Settings, access: Access, tmp_path: Path
+) -> None:
     env = DemoEnvironment(federation, child_env(federation, None), tmp_path)
     run_pipeline(Console(width=120), env, DemoOptions(run_dir=tmp_path, scale=0.03,
                                                        batch_every=30))  # fmt: skip

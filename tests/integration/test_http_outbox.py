@@ -21,6 +21,7 @@ import pytest
 from connectors.http_ingest import IngestServer, make_server
 from connectors.outbox import enqueue, init_outbox
 from connectors.publisher import Publisher, PublisherOptions
+from ivex.access.clients import process_env
 from ivex.broker.probe import free_port
 from ivex.settings import Settings
 from ivex.topics import TopicNames
@@ -99,11 +100,7 @@ def test_http_ingest_answers_200_422_and_503(federation: Settings) -> None:
 
 
 def _relay_env(settings: Settings) -> dict[str, str]:
-    return os.environ | {
-        "IVEX_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "IVEX_FEDERATION__TOPIC_PREFIX": settings.federation.topic_prefix,
-        "IVEX_PSEUDONYMISATION_KEY": KEY.decode(),
-    }
+    return os.environ | process_env(settings) | {"IVEX_PSEUDONYMISATION_KEY": KEY.decode()}
 
 
 def _relay(settings: Settings, dsn: str, *extra: str) -> subprocess.Popen[bytes]:

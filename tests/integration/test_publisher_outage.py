@@ -15,12 +15,15 @@ from pathlib import Path
 import pytest
 
 from connectors.publisher import Publisher, PublisherOptions, RowOutcome
+from ivex.access.apply import apply_access
+from ivex.access.clients import as_city
 from ivex.broker import LocalBroker
-from ivex.broker.probe import free_port, port_open
+from ivex.broker.probe import port_open
 from ivex.errors import BrokerStartError, PublishUnavailable
 from ivex.provision import apply_topics
 from ivex.settings import DEFAULT_CONFIG, Settings, load_settings
 from ivex.topics import TopicNames
+from tests.fixtures.kafka import start_secure_broker
 from tests.integration.publishing_helpers import KEY, birth_row, events, read_all
 
 pytestmark = pytest.mark.integration
@@ -33,19 +36,17 @@ STOP_AFTER = 400
 @pytest.fixture
 def own_broker(tmp_path: Path) -> Iterator[tuple[LocalBroker, Settings]]:
     base = load_settings(DEFAULT_CONFIG)
-    broker = LocalBroker(
-        base.broker.model_copy(
-            update={"port": free_port(), "controller_port": free_port(), "state_dir": tmp_path}
-        )
-    )
-    status = broker.start(timeout_s=180)
-    settings = base.derive(
-        kafka={"bootstrap_servers": status.bootstrap},
+    broker, cluster = start_secure_broker(base, tmp_path)
+    admin = base.derive(
+        kafka=cluster.kafka,
+        access=cluster.access,
         federation={"topic_prefix": f"o{uuid.uuid4().hex[:6]}."},
     )
-    apply_topics(settings)
+    apply_topics(admin)
+    apply_access(admin)
     try:
-        yield broker, settings
+        # The city publishes as itself, and logs in again after the restart.
+        yield broker, as_city(admin, CITY)
     finally:
         broker.stop()
 

@@ -19,6 +19,7 @@ from kafka import KafkaProducer
 from connectors.responder import Answer, Responder, response_id
 from connectors.sinks import PostgresCaseTable, WebhookOptions, WebhookSink
 from connectors.subscriber import Subscriber, SubscriberOptions
+from ivex.access.clients import process_env
 from ivex.cli import requests, respond
 from ivex.cli.main import cli
 from ivex.codec import Codec, ce_headers
@@ -55,10 +56,7 @@ def _produce(settings: Settings, record_name: str, data: list[dict[str, Any]]) -
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    return os.environ | {
-        "IVEX_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "IVEX_FEDERATION__TOPIC_PREFIX": settings.federation.topic_prefix,
-    }
+    return os.environ | process_env(settings)
 
 
 def _ivex(settings: Settings, module: str, *args: str) -> subprocess.Popen[bytes]:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
+from ivex.access.clients import process_env
 from ivex.cli import topics
 from ivex.cli.main import cli
 from ivex.kafka_config import client_config
@@ -84,10 +85,7 @@ def _wait_config(admin: KafkaAdminClient, topic: str, key: str, value: str) -> N
 def test_cli_apply_reports_changes(federation: Settings) -> None:
     if topics.command.name not in cli.commands:
         cli.add_command(topics.command)
-    env = {
-        "IVEX_KAFKA__BOOTSTRAP_SERVERS": federation.kafka.bootstrap_servers,
-        "IVEX_FEDERATION__TOPIC_PREFIX": federation.federation.topic_prefix,
-    }
+    env = process_env(federation)
     result = CliRunner().invoke(cli, ["topics", "apply"], env=env)
     assert result.exit_code == 0, result.output
     assert "0 created, 0 altered" in result.output

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from ivex.broker.config import (
     BrokerLayout,
+    SecureMode,
     new_cluster_id,
     parse_properties,
     render_log4j2,
     render_server_properties,
 )
+from ivex.broker.tls import TlsFiles
 
 
 def _props(tmp_path: Path) -> dict[str, str]:
@@ -82,3 +84,20 @@ def test_layout_keeps_everything_under_the_state_dir(tmp_path: Path) -> None:
 
 def test_parse_properties_skips_comments() -> None:
     assert parse_properties("# c\n! c\n\na = 1\nb=x=y\n") == {"a": "1", "b": "x=y"}
+
+
+def test_secure_mode_has_no_plaintext_client_listener(tmp_path: Path) -> None:
+    secure = SecureMode(TlsFiles(tmp_path / "tls"), "ivex-admin", "pw")
+    props = parse_properties(
+        render_server_properties(
+            data_dir=tmp_path, port=19092, controller_port=19093, secure=secure
+        )
+    )
+    assert props["listeners"] == "SASL_SSL://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert "PLAINTEXT" not in props["listener.security.protocol.map"]
+    assert props["listener.name.controller.ssl.client.auth"] == "required"
+    assert props["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert props["allow.everyone.if.no.acl.found"] == "false"
+    assert props["super.users"] == "User:ivex-admin;User:CN=ivex-broker"
+    assert props["auto.create.topics.enable"] == "false"
+    assert props["ssl.keystore.type"] == "PEM"

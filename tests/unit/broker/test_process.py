@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ivex.broker import LocalBroker, process
+from ivex.errors import BrokerError
 from ivex.settings import BrokerSettings
 
 
@@ -49,7 +50,14 @@ def test_a_cluster_id_starting_with_a_dash_is_one_argument(
 
     monkeypatch.setattr(process, "new_cluster_id", lambda: "-startsWithDash0000000")
     monkeypatch.setattr(subprocess, "run", fake_run)
-    broker = LocalBroker(BrokerSettings(state_dir=tmp_path))
+    broker = LocalBroker(BrokerSettings(state_dir=tmp_path), admin=("ivex-admin", "pw"))
     broker.layout.logs_dir.mkdir(parents=True)
     broker._format_storage("java", tmp_path)
     assert "--cluster-id=-startsWithDash0000000" in seen[0]
+    # The secure broker's admin exists from the start: SCRAM users are added at format.
+    assert "SCRAM-SHA-512=[name=ivex-admin,password=pw]" in seen[0]
+
+
+def test_a_secure_broker_without_admin_credentials_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BrokerError, match="admin"):
+        LocalBroker(BrokerSettings(state_dir=tmp_path)).client_security()

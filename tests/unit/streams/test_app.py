@@ -121,3 +121,17 @@ def test_ingest_agent_routes_a_watermark_to_every_partition(
     asyncio.run(run())
     internal = internal_topic_name(settings, "a")
     assert sent == [(internal, p) for p in range(INTERNAL_PARTITIONS)]
+
+
+def test_workers_log_in_with_scram_over_tls_trusting_the_configured_ca(
+    settings: Settings, tmp_path: Path
+) -> None:
+    credentials = _app(settings, tmp_path).conf.broker_credentials
+    assert isinstance(credentials, faust.SASLCredentials)
+    assert credentials.mechanism.value == "SCRAM-SHA-512"
+    assert credentials.protocol.value == "SASL_SSL"
+    assert credentials.username == settings.kafka.sasl_username
+    context = credentials.ssl_context
+    assert context is not None
+    assert context.check_hostname
+    assert any("ivex local CA" in str(c["subject"]) for c in context.get_ca_certs())
