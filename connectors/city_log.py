@@ -66,6 +66,21 @@ class CityLog:
         """Record a watermark this process just had acknowledged."""
         self._watermarks[stream] = max(complete_through_ms, self._watermarks.get(stream, 0))
 
+    def skip_own(self, stream: Stream, offsets: list[int]) -> None:
+        """Move past records this process wrote and already remembered (``offsets`` on the
+        stream's topic), as far as they follow on from where reading stopped — nothing
+        another producer wrote in between is skipped."""
+        topic = self._topics.city(self._city, stream)
+        position = self._positions.get(topic)
+        if position is None:
+            return
+        for offset in sorted(offsets):
+            if offset == position:
+                position += 1
+            elif offset > position:
+                break
+        self._positions[topic] = position
+
     def catch_up(self, stream: Stream, *, deadline: Callable[[], bool] | None = None) -> int:
         """Read the stream's topic from where the last call stopped to its current end.
 

@@ -122,7 +122,7 @@ def test_a_failure_mid_batch_keeps_the_inputs_before_it(
     p = partition_for("m-1", INTERNAL_PARTITIONS)
     good = termination(JQ, mother_ref="m-1", mother_hukou_city=JC)
     bad = birth(ZY, mother_ref="m-1")
-    after = termination(JQ, mother_ref="m-1", mother_hukou_city=JC, gestational_weeks=12)
+    after: Fact = termination(JQ, mother_ref="m-1", mother_hukou_city=JC, gestational_weeks=12)
     real_apply = CaseEngine.apply
 
     def apply(self: CaseEngine, item: Any) -> Any:
@@ -133,7 +133,7 @@ def test_a_failure_mid_batch_keeps_the_inputs_before_it(
     monkeypatch.setattr(CaseEngine, "apply", apply)
     batch = [
         SourceMessage(INTERNAL, p, n, None, encode_item(item))
-        for n, item in enumerate((good, bad, after))
+        for n, item in enumerate([good, bad, after])
     ]
     out = driver.process_batch(batch)
     errors = [o for o in out if o.header(CODE_HEADER) == "engine_error"]
