@@ -54,7 +54,7 @@ KEY = b"bench-key"
 
 
 @contextmanager
-def _broker(bootstrap: str | None, settings: Settings) -> Iterator[Settings]:
+def private_broker(bootstrap: str | None, settings: Settings) -> Iterator[Settings]:
     prefix = {"topic_prefix": f"bench{uuid.uuid4().hex[:6]}."}
     if bootstrap:
         yield settings.derive(kafka={"bootstrap_servers": bootstrap}, federation=prefix)
@@ -163,7 +163,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="stream workers to time (0: skip)")
     args = parser.parse_args()
     base = load_settings()
-    with _broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
+    with private_broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
         apply_topics(settings)
         result = simulate(build_params(settings, seed=7, scale=args.scale))
         write(result, Path(tmp))

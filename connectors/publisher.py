@@ -203,7 +203,10 @@ class Publisher:
         for part in parts:
             if part.stream not in STREAMS:
                 raise IvexError(f"unknown stream {part.stream!r}; one of {', '.join(STREAMS)}")
-        logs = {part.stream: self._catch_up(part.stream) for part in parts}
+        if len({part.stream for part in parts}) < len(parts):
+            raise IvexError("publish_parts takes at most one part per stream")
+        city_log = self._catch_up(*(part.stream for part in parts))
+        logs = {part.stream: city_log for part in parts}
         declared = [self._declared(p, logs[p.stream]) for p in parts]
         runs = [_Run(p.stream, PublishReport(self._city, p.stream), logs[p.stream]) for p in parts]
         for part, run in zip(parts, runs, strict=True):
@@ -379,11 +382,11 @@ class Publisher:
 
     # -- connections -------------------------------------------------------------------
 
-    def _catch_up(self, stream: Stream) -> CityLog:
+    def _catch_up(self, *streams: Stream) -> CityLog:
         def read() -> CityLog:
             city_log = self._city_log()
             limit = time.monotonic() + self._options.delivery_timeout_ms / 1000
-            city_log.catch_up(stream, deadline=lambda: time.monotonic() > limit)
+            city_log.catch_up_many(streams, deadline=lambda: time.monotonic() > limit)
             return city_log
 
         return self._clients.retrying(read, "read the city topic")

@@ -102,7 +102,7 @@ def _publisher(settings: Settings, refuse: Refuse) -> tuple[Publisher, FakeProdu
     producer = FakeProducer(refuse)
     city_log = CityLog(TopicNames(settings), CITY, None, Codec())
     publisher._clients = FakeClients(producer)  # type: ignore[assignment]
-    publisher._catch_up = lambda stream: city_log  # type: ignore[method-assign]
+    publisher._catch_up = lambda *streams: city_log  # type: ignore[method-assign]
     return publisher, producer, city_log
 
 
