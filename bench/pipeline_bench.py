@@ -8,8 +8,11 @@ same log on the same machine:
    Kafka consumer of these topics pays;
 2. the re-derivation pipeline: consume + decode + convert + ``CaseEngine.apply``;
 3. the engine alone over the already-decoded facts;
-4. the stream workers (``ivex streams worker`` subprocesses, Faust + RocksDB tables):
-   from start until their consumer group has caught up with the whole log.
+4. the stream workers (``ivex streams worker`` subprocesses, Faust + RocksDB tables) from
+   a warm start, on a second set of topics: start-up until the group is stable, then a
+   primer (one watermark per city topic) until processed — both reported apart — then
+   the same records produced at once, timed until the group has no lag left (polled
+   every 0.1 s): the steady-state rate, and its ratio to raw consume + decode.
 
 Run: ``.venv/bin/python -m bench.pipeline_bench [--scale 1.0] [--workers 1]
 [--bootstrap HOST:PORT]``
@@ -22,9 +25,11 @@ import argparse
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +41,7 @@ from ivex.broker import LocalBroker
 from ivex.broker.probe import free_port
 from ivex.codec import Codec
 from ivex.demo.environment import child_env
-from ivex.demo.settle import wait_until_settled
+from ivex.demo.settle import group_lag, wait_for_members
 from ivex.demo.workers import check_alive, running_workers
 from ivex.errors import RecordRejected
 from ivex.kafka_config import producer_config
@@ -54,7 +59,7 @@ KEY = b"bench-key"
 
 
 @contextmanager
-def _broker(bootstrap: str | None, settings: Settings) -> Iterator[Settings]:
+def private_broker(bootstrap: str | None, settings: Settings) -> Iterator[Settings]:
     prefix = {"topic_prefix": f"bench{uuid.uuid4().hex[:6]}."}
     if bootstrap:
         yield settings.derive(kafka={"bootstrap_servers": bootstrap}, federation=prefix)
@@ -76,13 +81,13 @@ def _broker(bootstrap: str | None, settings: Settings) -> Iterator[Settings]:
             broker.stop()
 
 
-def load(settings: Settings, sim_dir: Path, end: datetime) -> int:
-    """Prepare every simulated row, encode and produce it; then final watermarks."""
+Workload = list[tuple[str, bytes | None, bytes]]
+
+
+def encode_workload(settings: Settings, sim_dir: Path, end: datetime) -> Workload:
+    """Every simulated row prepared and encoded, then final watermarks: (topic, key, value)."""
     codec, names = Codec(), TopicNames(settings)
-    producer = KafkaProducer(
-        **(producer_config(settings) | {"batch_size": 256 * 1024, "linger_ms": 20})
-    )
-    sent = 0
+    out: Workload = []
     for city in settings.city_codes:
         prep = RowPreparer(settings, city, key=KEY)
         for stream in STREAMS:
@@ -93,24 +98,41 @@ def load(settings: Settings, sim_dir: Path, end: datetime) -> int:
                         rec = prep.prepare(stream, row.data)
                     except RecordRejected:
                         continue
-                    producer.send(
-                        topic,
-                        key=rec.record_id.encode(),
-                        value=codec.encode(rec.record_name, rec.datum),
-                    )
-                    sent += 1
-            wm = {
-                "event_id": str(uuid.uuid4()),
-                "source_city": city,
-                "recorded_at": end,
-                "stream": stream,
-                "complete_through": end,
-            }
-            producer.send(topic, value=codec.encode("SourceWatermark", wm))
-            sent += 1
+                    value = codec.encode(rec.record_name, rec.datum)
+                    out.append((topic, rec.record_id.encode(), value))
+            out.append((topic, None, _watermark(codec, city, stream, end)))
+    return out
+
+
+def _watermark(codec: Codec, city: str, stream: str, through: datetime) -> bytes:
+    wm = {
+        "event_id": str(uuid.uuid4()),
+        "source_city": city,
+        "recorded_at": through,
+        "stream": stream,
+        "complete_through": through,
+    }
+    return codec.encode("SourceWatermark", wm)
+
+
+def produce(settings: Settings, records: Workload, prefix: str | None = None) -> None:
+    """Produce ``records`` in bulk (topic prefix swapped for ``prefix`` if given)."""
+    producer = KafkaProducer(
+        **(producer_config(settings) | {"batch_size": 256 * 1024, "linger_ms": 20})
+    )
+    old = settings.federation.topic_prefix
+    for topic, key, value in records:
+        name = prefix + topic[len(old) :] if prefix is not None else topic
+        producer.send(name, key=key, value=value)
     producer.flush()
     producer.close()
-    return sent
+
+
+def load(settings: Settings, sim_dir: Path, end: datetime) -> tuple[int, Workload]:
+    """Encode the workload and produce it onto the city topics."""
+    records = encode_workload(settings, sim_dir, end)
+    produce(settings, records)
+    return len(records), records
 
 
 def time_raw(settings: Settings) -> tuple[int, float, list[tuple[str, dict[str, Any], Position]]]:
@@ -137,20 +159,54 @@ def time_engine(settings: Settings, decoded: list[tuple[str, dict[str, Any], Pos
     return time.perf_counter() - start
 
 
-def time_workers(settings: Settings, count: int, run_dir: Path) -> float:
-    """Seconds for ``count`` fresh workers to process the whole log (start-up included)."""
+@dataclass
+class WorkerTimes:
+    """Seconds of one worker run from a warm start."""
+
+    joined: float  # start-up until the group is stable with every worker
+    primed: float  # then until a primer of one watermark per city topic is processed
+    steady: float  # then from producing the workload until the group has no lag
+
+
+def time_workers(
+    settings: Settings, count: int, run_dir: Path, records: Workload, start: datetime
+) -> WorkerTimes:
+    """Time ``count`` workers on fresh topics (same records), from a warm start."""
+    fresh = settings.derive(federation={"topic_prefix": f"w{uuid.uuid4().hex[:6]}."})
+    apply_topics(fresh)
     app_id = f"bench-{uuid.uuid4().hex[:6]}"
-    env = child_env(settings, None)
-    start = time.perf_counter()
-    with running_workers(count, run_dir, env, app_id) as procs:
-        wait_until_settled(
-            settings,
-            faust_id(settings, app_id),
-            TopicNames(settings).all_city_topics(),
-            quiet_s=0.5,
-            on_poll=lambda _lag: check_alive(procs, run_dir),
-        )
-        return time.perf_counter() - start
+    group, topics = faust_id(fresh, app_id), TopicNames(fresh).all_city_topics()
+    codec = Codec()
+    primer: Workload = [
+        (t, None, _watermark(codec, c, s, start))
+        for c in fresh.city_codes
+        for s in STREAMS
+        for t in [TopicNames(fresh).city(c, s)]
+    ]
+    t0 = time.perf_counter()
+    with running_workers(count, run_dir, child_env(fresh, None), app_id) as procs:
+        alive = partial(check_alive, procs, run_dir)
+        wait_for_members(fresh, group, count, on_poll=alive)
+        joined = time.perf_counter() - t0
+        produce(fresh, primer)
+        _drained(fresh, group, topics, alive)
+        primed = time.perf_counter() - t0 - joined
+        t1 = time.perf_counter()
+        produce(settings, records, prefix=fresh.federation.topic_prefix)
+        done = _drained(fresh, group, topics, alive)
+        return WorkerTimes(joined, primed, done - t1)
+
+
+def _drained(settings: Settings, group: str, topics: list[str], alive: Callable[[], None]) -> float:
+    """When the group first had no lag (polled every 0.1 s), confirmed 1 s later."""
+    while True:
+        alive()
+        if not any(group_lag(settings, group, topics).values()):
+            seen = time.perf_counter()
+            time.sleep(1.0)
+            if not any(group_lag(settings, group, topics).values()):
+                return seen
+        time.sleep(0.1)
 
 
 def main() -> None:
@@ -163,17 +219,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="stream workers to time (0: skip)")
     args = parser.parse_args()
     base = load_settings()
-    with _broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
+    with private_broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
         apply_topics(settings)
         result = simulate(build_params(settings, seed=7, scale=args.scale))
         write(result, Path(tmp))
-        sent = load(settings, Path(tmp), result.end_instant)
+        sent, records = load(settings, Path(tmp), result.end_instant)
         n_raw, t_raw, decoded = time_raw(settings)
         start = time.perf_counter()
         derived = rederive(settings)
         t_pipe = time.perf_counter() - start
         t_engine = time_engine(settings, decoded)
-        t_workers = time_workers(settings, args.workers, Path(tmp) / "run") if args.workers else 0
+        times = (
+            time_workers(settings, args.workers, Path(tmp) / "run", records, result.start_instant)
+            if args.workers
+            else None
+        )
     print(f"events on the city topics: {sent:,} (read back {n_raw:,})")
     print(f"raw consume+decode:        {n_raw / t_raw:10,.0f} events/s ({t_raw:.2f} s)")
     print(
@@ -181,11 +241,17 @@ def main() -> None:
         f"  requests {len(derived.requests)}, notices {len(derived.notices)}"
     )
     print(f"engine alone:              {n_raw / t_engine:10,.0f} events/s ({t_engine:.2f} s)")
-    if t_workers:
+    if times is not None:
+        rate = n_raw / times.steady
         print(
-            f"{args.workers} stream worker(s):       {n_raw / t_workers:10,.0f} events/s "
-            f"({t_workers:.2f} s, start-up and group join included)"
+            f"{args.workers} worker(s) start-up + group join: {times.joined:.2f} s; "
+            f"primer (20 watermarks) processed in {times.primed:.2f} s"
         )
+        print(
+            f"{args.workers} stream worker(s), steady: {rate:10,.0f} events/s "
+            f"({times.steady:.2f} s from produce to no lag)"
+        )
+        print(f"workers / raw throughput:  {rate / (n_raw / t_raw):.2f}")
     print(f"pipeline / raw throughput: {t_raw / t_pipe:.2f}")
     print(f"engine share of pipeline:  {t_engine / t_pipe:.0%}")
 

@@ -12,7 +12,7 @@ decoded), later ones resume from the offset reached.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kafka import TopicPartition
@@ -66,6 +66,21 @@ class CityLog:
         """Record a watermark this process just had acknowledged."""
         self._watermarks[stream] = max(complete_through_ms, self._watermarks.get(stream, 0))
 
+    def skip_own(self, stream: Stream, offsets: list[int]) -> None:
+        """Move past records this process wrote and already remembered (``offsets`` on the
+        stream's topic), as far as they follow on from where reading stopped — nothing
+        another producer wrote in between is skipped."""
+        topic = self._topics.city(self._city, stream)
+        position = self._positions.get(topic)
+        if position is None:
+            return
+        for offset in sorted(offsets):
+            if offset == position:
+                position += 1
+            elif offset > position:
+                break
+        self._positions[topic] = position
+
     def catch_up(self, stream: Stream, *, deadline: Callable[[], bool] | None = None) -> int:
         """Read the stream's topic from where the last call stopped to its current end.
 
@@ -73,20 +88,32 @@ class CityLog:
         kafka-python's ``KafkaTimeoutError`` (the broker stopped answering mid-read), which
         the publisher retries like any other Kafka error.
         """
-        topic = self._topics.city(self._city, stream)
-        tp = TopicPartition(topic, 0)
-        if not self._consumer.partitions_for_topic(topic):
-            raise TopicNotFoundError(topic)
-        end: int = self._consumer.end_offsets([tp])[tp]
-        start = self._positions.get(topic)
-        if start is None:
-            start = self._consumer.beginning_offsets([tp])[tp]
-        if start >= end:
-            self._positions[topic] = start
+        return self.catch_up_many([stream], deadline=deadline)
+
+    def catch_up_many(
+        self, streams: Iterable[Stream], *, deadline: Callable[[], bool] | None = None
+    ) -> int:
+        """:meth:`catch_up` of several streams, asking for their end offsets in one request."""
+        tps: dict[Stream, TopicPartition] = {}
+        for stream in streams:
+            topic = self._topics.city(self._city, stream)
+            if not self._consumer.partitions_for_topic(topic):
+                raise TopicNotFoundError(topic)
+            tps[stream] = TopicPartition(topic, 0)
+        if not tps:
             return 0
-        read = self._read(tp, stream, start, end, deadline)
-        self._positions[topic] = end
-        log.debug("read %d messages of %s up to offset %d", read, topic, end)
+        ends: dict[TopicPartition, int] = self._consumer.end_offsets(list(tps.values()))
+        unknown = [tp for tp in tps.values() if tp.topic not in self._positions]
+        if unknown:
+            for tp, start in self._consumer.beginning_offsets(unknown).items():
+                self._positions[tp.topic] = start
+        read = 0
+        for stream, tp in tps.items():
+            start, end = self._positions[tp.topic], ends[tp]
+            if start < end:
+                read += self._read(tp, stream, start, end, deadline)
+                log.debug("read messages of %s up to offset %d", tp.topic, end)
+            self._positions[tp.topic] = max(start, end)
         return read
 
     def _read(

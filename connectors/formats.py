@@ -22,6 +22,8 @@ from ivex.errors import IvexError, RecordRejected
 Format = Literal["csv", "jsonl"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl")
 _EXTENSIONS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: File name suffixes with a known format (what ``ivex publish DIR`` picks up).
+SUFFIXES: tuple[str, ...] = tuple(_EXTENSIONS)
 
 #: Key under which an unreadable line keeps its text (masked later, like every value).
 RAW_KEY = "_raw"

@@ -25,8 +25,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -176,69 +176,79 @@ class Publisher:
         *,
         source: str = "sdk",
         on_outcome: OutcomeCallback | None = None,
+        complete_through: datetime | None = None,
     ) -> PublishReport:
         """Publish ``rows`` of ``stream``; plain mappings are numbered from 1 in ``source``.
 
         ``on_outcome`` is told each row's outcome once it is final (e.g. for a progress
-        bar). Raises :class:`PublishUnavailable` when Kafka does not acknowledge; the rows
-        reported before that were acknowledged.
+        bar). ``complete_through`` also declares the stream complete through that instant
+        (see :meth:`declare_watermark`). Raises :class:`PublishUnavailable` when Kafka
+        does not acknowledge; the rows reported before that were acknowledged.
         """
-        if stream not in STREAMS:
-            raise IvexError(f"unknown stream {stream!r}; one of {', '.join(STREAMS)}")
-        report = PublishReport(self._city, stream)
-        for batch in batches(input_rows(rows, source), self._options.batch_size):
-            self._publish_batch(stream, batch, report, on_outcome)
-        log.info(
-            "%s %s: %d published, %d duplicate, %d rejected",
-            self._city,
-            stream,
-            report.published,
-            report.duplicates,
-            report.rejected,
-        )
-        return report
+        part = Part(stream, rows, source, complete_through)
+        return self.publish_parts([part], on_outcome=on_outcome)[0]
 
-    def _publish_batch(
-        self,
-        stream: Stream,
-        batch: list[InputRow],
-        report: PublishReport,
-        on_outcome: OutcomeCallback | None,
-    ) -> None:
-        city_log = self._catch_up(stream)
-        pending = self._send_batch(stream, batch, city_log)
-        failure = self._await(pending)
-        accepted: list[int] = []
-        for item in pending:
-            outcome = item.outcome
-            if outcome is None:
-                continue  # not acknowledged: never reported
-            if item.record is not None and outcome.status != "rejected":
-                accepted.append(item.record.recorded_at_ms)
-                city_log.remember(item.record.event_id, item.record.digest)
-            report.outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
+    def publish_parts(
+        self, parts: Sequence[Part], *, on_outcome: OutcomeCallback | None = None
+    ) -> list[PublishReport]:
+        """Publish several parts (streams' rows, each with an optional declared
+        watermark) in one go: the city topics are read once, every row of every part is
+        sent before one flush, then the parts' watermarks follow with one more.
+
+        Each watermark is sent only once every record it vouches for is acknowledged:
+        a record rejected by Kafka does not stop a later record of the same partition
+        from being accepted, so a watermark in the records' own flush could promise a
+        record that never landed. Reports are in the order of ``parts``.
+        """
+        for part in parts:
+            if part.stream not in STREAMS:
+                raise IvexError(f"unknown stream {part.stream!r}; one of {', '.join(STREAMS)}")
+        if len({part.stream for part in parts}) < len(parts):
+            raise IvexError("publish_parts takes at most one part per stream")
+        city_log = self._catch_up(*(part.stream for part in parts))
+        logs = {part.stream: city_log for part in parts}
+        declared = [self._declared(p, logs[p.stream]) for p in parts]
+        runs = [_Run(p.stream, PublishReport(self._city, p.stream), logs[p.stream]) for p in parts]
+        for part, run in zip(parts, runs, strict=True):
+            self._send_rows(run, part, on_outcome)
+        self._flush()
+        failure = None
+        for run in runs:
+            failure = failure or run.settle(on_outcome, final=True)
         if failure is not None:
-            self._fail(failure, acknowledged=report.published)
-        self._advance_watermark(stream, accepted, city_log, report)
+            self._fail(failure, acknowledged=sum(r.report.published for r in runs))
+        self._send_watermarks(runs, declared)
+        for run in runs:
+            log.info(
+                "%s %s: %d published, %d duplicate, %d rejected",
+                self._city,
+                run.stream,
+                run.report.published,
+                run.report.duplicates,
+                run.report.rejected,
+            )
+        return [run.report for run in runs]
 
-    def _send_batch(
-        self, stream: Stream, batch: list[InputRow], city_log: CityLog
-    ) -> list[_Pending]:
+    def _send_rows(self, run: _Run, part: Part, on_outcome: OutcomeCallback | None) -> None:
+        for batch in batches(input_rows(part.rows, part.source), self._options.batch_size):
+            run.pending.extend(self._send_batch(run, batch))
+            run.settle(on_outcome, final=False)  # report what is acknowledged so far
+
+    def _send_batch(self, run: _Run, batch: list[InputRow]) -> list[_Pending]:
         pending: list[_Pending] = []
-        prepare = partial(self._prepare, stream)
-        for planned in plan_batch(batch, prepare, city_log.digest_of):
+        prepare = partial(self._prepare, run.stream)
+        for planned in plan_batch(batch, prepare, run.digest_of):
             item = _Pending(planned.row, record=planned.record)
             pending.append(item)
             if planned.rejection is not None:
                 item.future, item.rejection = self._send_dead_letter(
-                    stream, planned.row, planned.rejection
+                    run.stream, planned.row, planned.rejection
                 )
             elif planned.verdict == "duplicate":
-                item.outcome = self._outcome(item, "duplicate")
+                item.outcome = _outcome(item, "duplicate")
             elif planned.record is not None:
-                item.future = self._send_record(stream, planned.record)
+                run.in_flight[planned.record.event_id] = planned.record.digest
+                item.future = self._send_record(run.stream, planned.record)
         return pending
 
     def _prepare(self, stream: Stream, row: InputRow) -> PreparedRecord:
@@ -280,34 +290,11 @@ class Publisher:
             # send() itself fails when metadata cannot be fetched within max_block_ms.
             return _FailedFuture(exc)
 
-    def _await(self, pending: list[_Pending]) -> Exception | None:
-        """Wait for every send of the batch; give an outcome to each acknowledged one."""
+    def _flush(self) -> None:
         try:
             self._clients.producer().flush(timeout=self._options.delivery_timeout_ms / 1000 + 5)
         except KafkaError as exc:
             log.warning("flush did not complete: %s", type(exc).__name__)
-        failure: Exception | None = None
-        for item in pending:
-            if item.future is None:
-                continue
-            error = _future_error(item.future)
-            if error is not None:
-                failure = failure or error
-            elif item.rejection is not None:
-                field_name, reason = item.rejection
-                item.outcome = RowOutcome(
-                    item.row.source, item.row.line, "rejected", field=field_name, reason=reason
-                )
-            else:
-                item.outcome = self._outcome(item, "published", offset=item.future.value.offset)
-        return failure
-
-    def _outcome(self, item: _Pending, status: Status, offset: int | None = None) -> RowOutcome:
-        record = item.record
-        assert record is not None
-        return RowOutcome(
-            item.row.source, item.row.line, status, record.event_id, record.record_id, offset=offset
-        )
 
     # -- watermarks --------------------------------------------------------------------
 
@@ -318,10 +305,21 @@ class Publisher:
         move backwards or lies in the future."""
         if stream not in STREAMS:
             raise WatermarkRejected(stream, "unknown stream")
-        if complete_through.utcoffset() is None:
+        run = _Run(stream, PublishReport(self._city, stream), self._catch_up(stream))
+        declared = self._declared(Part(stream, (), "sdk", complete_through), run.city_log)
+        if declared is None:
+            return None
+        self._send_watermarks([run], [declared])
+        return declared
+
+    def _declared(self, part: Part, city_log: CityLog) -> int | None:
+        """The part's declared watermark in epoch ms, checked; None if none or no move."""
+        if part.complete_through is None:
+            return None
+        stream = part.stream
+        if part.complete_through.utcoffset() is None:
             raise WatermarkRejected(stream, "complete_through must carry a UTC offset")
-        city_log = self._catch_up(stream)
-        through = _millis(complete_through)
+        through = _millis(part.complete_through)
         last = city_log.watermark(stream)
         if last is not None and through < last:
             raise WatermarkRejected(
@@ -329,32 +327,40 @@ class Publisher:
             )
         if last == through:
             return None
-        self._publish_watermark(stream, through, city_log)
+        self._watermark_datum(stream, through)  # rejects the future before any row is sent
         return through
 
-    def _advance_watermark(
-        self, stream: Stream, accepted_ms: list[int], city_log: CityLog, report: PublishReport
-    ) -> None:
+    def _send_watermarks(self, runs: Sequence[_Run], declared: Sequence[int | None]) -> None:
+        """After the runs' records are acknowledged: each stream's watermark (the later of
+        its latest accepted ``recorded_at`` and what was declared), one flush for all."""
         now_ms = _millis(datetime.now(UTC))
-        through = next_watermark(accepted_ms, now_ms, city_log.watermark(stream))
-        if through is None:
+        sent: list[tuple[_Run, int, Any]] = []
+        for run, decl in zip(runs, declared, strict=True):
+            last = run.city_log.watermark(run.stream)
+            through = max(
+                (t for t in (next_watermark(run.accepted, now_ms, last), decl) if t is not None),
+                default=None,
+            )
+            if through is not None:
+                sent.append((run, through, self._send_watermark(run.stream, through)))
+        if not sent:
             return
-        self._publish_watermark(stream, through, city_log)
-        report.watermarks.append(through)
+        self._flush()
+        for run, through, future in sent:
+            error = _future_error(future)
+            if error is not None:
+                self._fail(error, acknowledged=0)
+            run.city_log.set_watermark(run.stream, through)
+            run.report.watermarks.append(through)
+            run.offsets.append(future.value.offset)
+        for run in runs:
+            run.city_log.skip_own(run.stream, run.offsets)
 
-    def _publish_watermark(self, stream: Stream, through_ms: int, city_log: CityLog) -> None:
+    def _send_watermark(self, stream: Stream, through_ms: int) -> Any:
         datum = self._watermark_datum(stream, through_ms)
         value = self._codec.encode("SourceWatermark", datum)
         headers = ce_headers("SourceWatermark", self._city, datum["event_id"], datum["recorded_at"])
-        future = self._send(self._topics.city(self._city, stream), None, value, headers)
-        try:
-            self._clients.producer().flush(timeout=self._options.delivery_timeout_ms / 1000 + 5)
-        except KafkaError as exc:
-            log.warning("flush did not complete: %s", type(exc).__name__)
-        error = _future_error(future)
-        if error is not None:
-            self._fail(error, acknowledged=0)
-        city_log.set_watermark(stream, through_ms)
+        return self._send(self._topics.city(self._city, stream), None, value, headers)
 
     def _watermark_datum(self, stream: Stream, through_ms: int) -> dict[str, Any]:
         name = f"{self._city}|{stream}|SourceWatermark|{through_ms}"
@@ -376,11 +382,11 @@ class Publisher:
 
     # -- connections -------------------------------------------------------------------
 
-    def _catch_up(self, stream: Stream) -> CityLog:
+    def _catch_up(self, *streams: Stream) -> CityLog:
         def read() -> CityLog:
             city_log = self._city_log()
             limit = time.monotonic() + self._options.delivery_timeout_ms / 1000
-            city_log.catch_up(stream, deadline=lambda: time.monotonic() > limit)
+            city_log.catch_up_many(streams, deadline=lambda: time.monotonic() > limit)
             return city_log
 
         return self._clients.retrying(read, "read the city topic")
@@ -416,6 +422,95 @@ def _clients(settings: Settings, options: PublisherOptions) -> KafkaClients:
             "request_timeout_ms": max(options.bootstrap_timeout_ms, 5000),
         },
         retry=Retry(options.attempts, options.backoff_s),
+    )
+
+
+@dataclass(frozen=True)
+class Part:
+    """Rows of one stream to publish, and optionally the instant it is complete through."""
+
+    stream: Stream
+    rows: Iterable[InputRow | Mapping[str, Any]]
+    source: str = "sdk"
+    complete_through: datetime | None = None
+
+
+@dataclass
+class _Run:
+    """One part being published: rows in flight in input order, and what was reported."""
+
+    stream: Stream
+    report: PublishReport
+    city_log: CityLog
+    pending: deque[_Pending] = field(default_factory=deque)
+    #: event id → digest of the records sent by this run (duplicates within the run).
+    in_flight: dict[str, str] = field(default_factory=dict)
+    #: ``recorded_at`` (epoch ms) of every record now on the topic: the next watermark.
+    accepted: list[int] = field(default_factory=list)
+    #: Offsets this run's own records and watermark took on the city topic.
+    offsets: list[int] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+
+    def digest_of(self, event_id: str) -> str | None:
+        """Digest of an event sent earlier in this run, or already on the topic."""
+        digest = self.in_flight.get(event_id)
+        return digest if digest is not None else self.city_log.digest_of(event_id)
+
+    def settle(self, on_outcome: OutcomeCallback | None, *, final: bool) -> Exception | None:
+        """Report pending rows in input order as far as they are acknowledged.
+
+        Not ``final``: stop at the first row not acknowledged yet. ``final`` (after the
+        flush): report every acknowledged row and return the first failure, if any; a
+        row that failed is never reported, nor a later duplicate of it.
+        """
+        failure: Exception | None = None
+        while self.pending:
+            item = self.pending[0]
+            if item.outcome is None and item.future is not None:
+                if not final and not item.future.is_done:
+                    break
+                error = _future_error(item.future)
+                if error is not None and not final:
+                    break
+                if error is not None:
+                    failure = failure or error
+                    if item.record is not None and item.rejection is None:
+                        self.failed.add(item.record.event_id)
+                    self.pending.popleft()
+                    continue
+                item.outcome = self._acknowledged(item)
+            self.pending.popleft()
+            if item.record is not None and item.record.event_id in self.failed:
+                continue  # a duplicate of a row that did not land
+            self._report(item, on_outcome)
+        return failure
+
+    def _acknowledged(self, item: _Pending) -> RowOutcome:
+        if item.rejection is not None:
+            field_name, reason = item.rejection
+            return RowOutcome(
+                item.row.source, item.row.line, "rejected", field=field_name, reason=reason
+            )
+        offset: int = item.future.value.offset
+        self.offsets.append(offset)
+        return _outcome(item, "published", offset=offset)
+
+    def _report(self, item: _Pending, on_outcome: OutcomeCallback | None) -> None:
+        outcome = item.outcome
+        assert outcome is not None
+        if item.record is not None and outcome.status != "rejected":
+            self.accepted.append(item.record.recorded_at_ms)
+            self.city_log.remember(item.record.event_id, item.record.digest)
+        self.report.outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+
+def _outcome(item: _Pending, status: Status, offset: int | None = None) -> RowOutcome:
+    record = item.record
+    assert record is not None
+    return RowOutcome(
+        item.row.source, item.row.line, status, record.event_id, record.record_id, offset=offset
     )
 
 

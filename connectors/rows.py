@@ -20,6 +20,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -55,7 +56,7 @@ class PreparedRecord:
     recorded_at_ms: int
     datum: dict[str, Any]
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """SHA-256 of the datum without ``event_id``: tells a true duplicate from a clash."""
         body = {k: v for k, v in self.datum.items() if k != "event_id"}

@@ -19,19 +19,31 @@ Four agents (see :mod:`streams.driver` for the logic and the crash-safety argume
   births → ``<prefix><app_id>-srb-in`` (one partition) → one tally over a table
   (``srb_records``) → reports on ``monitor.srb`` and warnings on ``monitor.alerts``.
 
-Delivery is at-least-once (NOTES: Faust's exactly-once has open duplicate bugs) with an
+Delivery is at-least-once (Faust's exactly-once has open duplicate bugs) with an
 idempotent producer and ``acks=all``; outputs are idempotent by construction.
+
+Every agent works in batches (``stream.take_events``: up to ``WorkerOptions.batch_max``
+events, or what came within ``batch_within_s``): the drivers apply a batch in each
+partition's log order and write each changed state once, the outputs are handed to the
+producer without waiting for each, and then the batch waits for Kafka to acknowledge
+all of them. ``take_events`` acknowledges the batch's events to Faust only after that,
+and Faust flushes the producer (changelog records included) before it commits an
+offset. A batch that raises (or is cancelled at shutdown) is never acknowledged
+(:meth:`~streams.transport.RebalanceSafeConsumer.hold`): its offsets are not committed
+and its events are read again.
 Only Faust-owned topics (the internal topic, changelogs) are ever declared: the city and
 assist topics are provisioned by ``ivex topics apply`` and must already exist.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -50,7 +62,7 @@ from ivex.topics import (
 from streams.driver.engines import EngineDriver
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
-from streams.driver.partitioned import OwnsPartitions
+from streams.driver.partitioned import InputContext, OwnsPartitions
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.responses import ResponseIngest
 from streams.driver.srb import SrbDriver, SrbIngest
@@ -110,6 +122,12 @@ class WorkerOptions:
     #: Kafka's minimum; a killed worker's partitions move on after this long.
     session_timeout_s: float = 6.0
     heartbeat_interval_s: float = 1.0
+    #: The agents take at most this many events per batch (one table write per changed
+    #: state and one wait for the producer's acknowledgements per batch) …
+    batch_max: int = 1000
+    #: … or what arrived within this many seconds (the latency a batch can add per hop;
+    #: 0.05 s measured 744 events/s against 1,107 at 0.01 s in bench/pipeline_bench.py).
+    batch_within_s: float = 0.01
 
 
 def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust.App:
@@ -144,9 +162,10 @@ def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust
     internal = internal_topic_name(settings, opts.app_id)
     sender = _Sender(app)
     app.ivex_partitioned = {}
-    _wire_engine(app, settings, internal, lifecycle_topic_name(settings, opts.app_id), sender)
-    _wire_lifecycle(app, settings, lifecycle_topic_name(settings, opts.app_id), sender)
-    _wire_srb(app, settings, srb_topic_name(settings, opts.app_id), sender)
+    lifecycle = lifecycle_topic_name(settings, opts.app_id)
+    _wire_engine(app, settings, internal, lifecycle, sender, opts)
+    _wire_lifecycle(app, settings, lifecycle, sender, opts)
+    _wire_srb(app, settings, srb_topic_name(settings, opts.app_id), sender, opts)
     app.on_partitions_revoked.connect(_on_revoked)
     app.on_partitions_assigned.connect(_on_assigned)
     return app
@@ -162,24 +181,50 @@ def _internal_topic(app: IvexApp, name: str) -> Any:
     )
 
 
-def _relay(
-    handle: Callable[[SourceMessage], Iterable[Outgoing]], sender: _Sender
-) -> Callable[[Any], Awaitable[None]]:
-    """An agent body: each consumed message through ``handle``, every result sent on.
+#: A batch handler: the consumed messages (and a way into the context of the i-th one's
+#: event) → the records to send.
+BatchHandler = Callable[[Sequence[SourceMessage], InputContext], list[Outgoing]]
 
-    All four agents have this shape; the plain-Python ``handle`` holds the logic.
+
+def _routed(route: Callable[[SourceMessage], Iterable[Outgoing]]) -> BatchHandler:
+    """A batch handler of a stateless per-message ``route`` (the ingest agents)."""
+
+    def handle(batch: Sequence[SourceMessage], _within: InputContext) -> list[Outgoing]:
+        return [record for msg in batch for record in route(msg)]
+
+    return handle
+
+
+def _batched(
+    handle: BatchHandler, sender: _Sender, options: WorkerOptions
+) -> Callable[[Any], Awaitable[None]]:
+    """An agent body: each batch of consumed messages through ``handle``; every result
+    sent on and acknowledged by Kafka before the batch's events are acknowledged.
+
+    The plain-Python ``handle`` holds the logic.
     """
 
     async def agent(stream: Any) -> None:
-        async for event in stream.events():
-            for record in handle(_source_message(event.message)):
-                await sender.send(record)
+        async for events in stream.take_events(options.batch_max, within=options.batch_within_s):
+            try:
+                batch = [_source_message(event.message) for event in events]
+                records = handle(batch, partial(_in_nth_event, events))
+                await sender.send_all(records)
+            except BaseException:
+                # take_events acks its events even when the body raises: hold them back.
+                stream.app.consumer.hold([event.message for event in events])
+                raise
 
     return agent
 
 
 def _wire_engine(
-    app: IvexApp, settings: Settings, internal: str, lifecycle: str, sender: _Sender
+    app: IvexApp,
+    settings: Settings,
+    internal: str,
+    lifecycle: str,
+    sender: _Sender,
+    options: WorkerOptions,
 ) -> None:
     ingest = Ingest(settings, internal, INTERNAL_PARTITIONS)
     sources = app.topic(*ingest.topics, key_serializer="raw", value_serializer="raw")
@@ -194,13 +239,15 @@ def _wire_engine(
         lifecycle_topic=lifecycle,
     )
 
-    app.agent(sources, name="ingest")(_relay(ingest.route, sender))
-    app.agent(engine_in, name="engine")(_relay(driver.process, sender))
+    app.agent(sources, name="ingest")(_batched(_routed(ingest.route), sender, options))
+    app.agent(engine_in, name="engine")(_batched(driver.process_batch, sender, options))
     app.ivex_driver = driver  # for logs, tests and the rebalance callbacks
     app.ivex_partitioned[internal] = driver
 
 
-def _wire_lifecycle(app: IvexApp, settings: Settings, lifecycle: str, sender: _Sender) -> None:
+def _wire_lifecycle(
+    app: IvexApp, settings: Settings, lifecycle: str, sender: _Sender, options: WorkerOptions
+) -> None:
     responses = ResponseIngest(settings, lifecycle, INTERNAL_PARTITIONS)
     response_topics = app.topic(*responses.topics, key_serializer="raw", value_serializer="raw")
     lifecycle_in = _internal_topic(app, lifecycle)
@@ -214,13 +261,17 @@ def _wire_lifecycle(app: IvexApp, settings: Settings, lifecycle: str, sender: _S
         engine_partitions=INTERNAL_PARTITIONS,
     )
 
-    app.agent(response_topics, name="responses")(_relay(responses.route, sender))
-    app.agent(lifecycle_in, name="lifecycle")(_relay(driver.process, sender))
+    app.agent(response_topics, name="responses")(
+        _batched(_routed(responses.route), sender, options)
+    )
+    app.agent(lifecycle_in, name="lifecycle")(_batched(driver.process_batch, sender, options))
     app.ivex_lifecycle = driver
     app.ivex_partitioned[lifecycle] = driver
 
 
-def _wire_srb(app: IvexApp, settings: Settings, srb_in: str, sender: _Sender) -> None:
+def _wire_srb(
+    app: IvexApp, settings: Settings, srb_in: str, sender: _Sender, options: WorkerOptions
+) -> None:
     ingest = SrbIngest(settings, srb_in)
     births = app.topic(*ingest.topics, key_serializer="raw", value_serializer="raw")
     srb_topic = app.topic(
@@ -234,13 +285,16 @@ def _wire_srb(app: IvexApp, settings: Settings, srb_in: str, sender: _Sender) ->
             for event in events:
                 with _in_event(event):  # a table write belongs to its event's partition
                     driver.apply(_source_message(event.message))
-            for record in driver.flush():
-                await sender.send(record)
+            await sender.send_all(driver.flush())
 
-    app.agent(births, name="srb-ingest")(_relay(ingest.route, sender))
+    app.agent(births, name="srb-ingest")(_batched(_routed(ingest.route), sender, options))
     app.agent(srb_topic, name="srb")(monitor)
     app.ivex_srb = driver
     app.ivex_partitioned[srb_in] = driver
+
+
+def _in_nth_event(events: Sequence[Any], i: int) -> AbstractContextManager[None]:
+    return _in_event(events[i])
 
 
 @contextmanager
@@ -272,18 +326,26 @@ class _Sender:
         self._app = app
         self._topics: dict[str, Any] = {}
 
-    async def send(self, record: Outgoing) -> None:
+    async def send(self, record: Outgoing) -> Any:
+        """Hand ``record`` to the producer; the future of its delivery (not awaited)."""
         topic = self._topics.get(record.topic)
         if topic is None:
             topic = self._app.topic(record.topic, key_serializer="raw", value_serializer="raw")
             self._topics[record.topic] = topic
-        # Not awaiting delivery: Faust flushes the producer before committing offsets.
-        await topic.send(
+        return await topic.send(
             key=record.key,
             value=record.value,
             partition=record.partition,
             headers=list(record.headers),
         )
+
+    async def send_all(self, records: Iterable[Outgoing]) -> None:
+        """Hand every record to the producer in order, then wait until Kafka acknowledged
+        them all (a failed delivery raises)."""
+        futures = [await self.send(record) for record in records]
+        pending = [f for f in futures if isinstance(f, asyncio.Future)]
+        if pending:
+            await asyncio.gather(*pending)
 
 
 def _source_message(message: Any) -> SourceMessage:

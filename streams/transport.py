@@ -20,11 +20,17 @@
      now not acked; the commit stops before it and it is read again.
 
    Records read twice are absorbed by the engine and the lifecycle.
+3. **Batches that failed are not acknowledged** (:meth:`RebalanceSafeConsumer.hold`).
+   ``Stream.take_events`` acks a batch's events when the agent asks for the next batch,
+   and also when the agent's body raised (or was cancelled) half-way: the batch's
+   outputs may then never have been sent. The agents hold such a batch's messages back,
+   so the commit stops before them and they are read again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import weakref
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -52,7 +58,16 @@ class IdempotentProducer(faust_aiokafka.Producer):
 
 
 class RebalanceSafeConsumer(faust_aiokafka.Consumer):
-    """Faust's aiokafka consumer, closing the two rebalance holes of the module doc."""
+    """Faust's aiokafka consumer, closing the two rebalance holes of the module doc, and
+    holding back failed batches."""
+
+    _held: weakref.WeakSet[Message]
+
+    def hold(self, messages: Iterable[Message]) -> None:
+        """Never ack ``messages`` (a batch that failed): they will be read again."""
+        if not hasattr(self, "_held"):
+            self._held = weakref.WeakSet()
+        self._held.update(messages)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         """Seek to the committed offsets, or to the beginning where there is none."""
@@ -78,6 +93,9 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         """Mark ``message`` safe to commit — unless a stream skipped it in a rebalance."""
         if not message.tracked and self._skipped_in_rebalance(message):
             self.log.info("not acking %s@%d: skipped in a rebalance", message.tp, message.offset)
+            return False
+        if message in getattr(self, "_held", ()):
+            self.log.info("not acking %s@%d: its batch failed", message.tp, message.offset)
             return False
         return bool(super().ack(message))
 

@@ -10,55 +10,98 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.formats import FORMATS, format_of, read_file
-from connectors.publisher import Publisher, PublishReport, RowOutcome
+from connectors.formats import FORMATS, SUFFIXES, format_of, read_file
 from ivex.cli.context import CliContext
 from ivex.errors import PublishUnavailable
 from ivex.topics import STREAMS, Stream
 
+if TYPE_CHECKING:
+    from connectors.publisher import Publisher, PublishReport, RowOutcome
+
 
 @click.command("publish")
 @click.option("--city", required=True, help="Publishing city (6-digit member code).")
-@click.option("--stream", required=True, type=click.Choice(STREAMS), help="City stream.")
+@click.option(
+    "--stream",
+    type=click.Choice(STREAMS),
+    help="City stream of every FILE (default: from each file's name, e.g. births.csv).",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: from extension)."
 )
 @click.option(
     "--complete-through",
-    help="Declare a watermark: every record up to this ISO 8601 instant (with zone) is published.",
+    help="Declare a watermark: every record up to this ISO 8601 instant (with zone) is "
+    "published, for --stream or for every stream published.",
 )
-@click.argument(
-    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_obj
 def command(
     obj: CliContext,
     city: str,
-    stream: Stream,
+    stream: Stream | None,
     fmt: str | None,
     complete_through: str | None,
-    file: Path | None,
+    paths: tuple[Path, ...],
 ) -> None:
-    """Publish FILE (CSV with header, or JSON Lines) of one city stream, and/or declare a
-    watermark with --complete-through."""
-    if file is None and complete_through is None:
-        raise click.UsageError("give a FILE to publish, --complete-through, or both")
+    """Publish FILEs or the files of DIRs (CSV with header, or JSON Lines) of one city,
+    and/or declare a watermark with --complete-through.
+
+    Each file's stream comes from its name (births.csv, pregnancies.jsonl, ...) unless
+    --stream is given; each file is sent with one flush at its end. Example:
+    ivex publish --city 620700 exports/2025-03/
+    """
+    files = [(f, stream or _stream_of(f)) for f in _files(paths)]
+    if not files and complete_through is None:
+        raise click.UsageError("give FILEs or DIRs to publish, --complete-through, or both")
+    if not files and stream is None:
+        raise click.UsageError("--complete-through without FILEs needs --stream")
     through = _instant(complete_through) if complete_through else None
     console = Console(stderr=True)
+    rejected = 0
+    from connectors.publisher import Publisher  # Kafka clients: only when publishing
+
     with Publisher(obj.settings, city) as publisher:
-        report = _publish_file(publisher, stream, file, fmt, console) if file else None
+        for file, file_stream in files:
+            rejected += _publish_file(publisher, file_stream, file, fmt, console).rejected
         if through is not None:
-            declared = publisher.declare_watermark(stream, through)
-            state = "published" if declared is not None else "already there"
-            console.print(f"watermark {stream} complete through {through.isoformat()}: {state}")
-    if report is not None and report.rejected:
+            for declared_stream in [stream] if stream else sorted({s for _, s in files}):
+                declared = publisher.declare_watermark(declared_stream, through)
+                state = "published" if declared is not None else "already there"
+                console.print(
+                    f"watermark {declared_stream} complete through {through.isoformat()}: {state}"
+                )
+    if rejected:
         sys.exit(1)
+
+
+def _files(paths: tuple[Path, ...]) -> list[Path]:
+    """The files to publish: each FILE, and each DIR's CSV/JSON Lines files by name."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def _stream_of(file: Path) -> Stream:
+    name = file.name.split(".", 1)[0].lower()
+    for stream in STREAMS:
+        if name == stream:
+            return stream
+    raise click.UsageError(
+        f"cannot tell the stream of {file.name}: name it <stream>{file.suffix} "
+        f"({', '.join(STREAMS)}) or give --stream"
+    )
 
 
 def _instant(text: str) -> datetime:
@@ -76,6 +119,8 @@ def _instant(text: str) -> datetime:
 def _publish_file(
     publisher: Publisher, stream: Stream, file: Path, fmt: str | None, console: Console
 ) -> PublishReport:
+    from connectors.publisher import PublishReport
+
     rows = read_file(file, format_of(file, fmt))
     report = PublishReport(publisher.city, stream)
     progress = Progress(

@@ -2,8 +2,9 @@
 
 Each city publishes on its own schedule (the simulator's publish plan: daily, or weekly
 for the lagging city). Batches of all cities go out in time order of their boundaries,
-so a lagging city really holds deadlines back while the others advance. After each
-batch the city declares every stream complete through the batch boundary.
+so a lagging city really holds deadlines back while the others advance. With each
+batch the city declares every stream complete through the batch boundary (one
+:meth:`~connectors.publisher.Publisher.publish_parts` call per batch and city).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.formats import InputRow, format_of, read_file
-from connectors.publisher import Publisher, PublishReport
+from connectors.publisher import Part, Publisher, PublishReport
 from ivex.access.clients import city_client
 from ivex.settings import Settings
 from ivex.topics import STREAMS, Stream
@@ -115,13 +116,15 @@ def feed(
         for boundary, city in batches(plan):
             slot = position[city]
             position[city] += 1
-            pub = publishers[city]
-            for stream in STREAMS:
-                rows = cuts[city][stream][slot]
-                if rows:
-                    totals.add(city, stream, pub.publish(stream, rows, source=f"{stream}.csv"))
-                if pub.declare_watermark(stream, boundary) is not None:
-                    totals.watermarks += 1
+            # Every stream of the batch in one call: one flush for the rows, one for the
+            # watermarks declaring each stream complete through the boundary.
+            parts = [
+                Part(stream, cuts[city][stream][slot], f"{stream}.csv", boundary)
+                for stream in STREAMS
+            ]
+            for part, report in zip(parts, publishers[city].publish_parts(parts), strict=True):
+                totals.add(city, part.stream, report)
+                totals.watermarks += len(report.watermarks)
             if on_batch is not None:
                 on_batch(boundary, city)
     finally:

@@ -38,9 +38,12 @@ offset. Hence:
    states (two tables, two changelogs, no atomicity between them).
    Requests and notices go to compacted topics keyed by deterministic ids, with values
    and headers that are a function of the output alone, so re-sending is harmless.
-3. Within one event, table writes happen before the outputs are handed to the producer,
-   and Faust flushes the producer before it commits an offset; so an offset is never
-   committed for an event whose state or outputs were lost.
+3. Within one batch (:meth:`PartitionedDriver.process_batch`), every table write — each
+   changed woman once, the partition's watermarks once — happens before the outputs are
+   handed to the producer; the worker acknowledges the batch's events only after its
+   outputs are acknowledged by Kafka, and Faust flushes the producer (changelogs
+   included) before it commits an offset. So an offset is never committed for an event
+   whose state or outputs were lost.
 
 Recovery runs on the first event rather than in a rebalance callback because Faust only
 allows table writes (``rejudge_due`` may write) in the context of an event of the
@@ -100,6 +103,8 @@ class _Partition:
     engine: CaseEngine
     store: TableWomanStore
     clock: ExchangeClockTracker
+    #: A watermark moved since the last flush (the ``partitions`` record is then rewritten).
+    marks_moved: bool = False
 
 
 class EngineDriver(PartitionedDriver[_Partition, EngineItem]):
@@ -138,12 +143,17 @@ class EngineDriver(PartitionedDriver[_Partition, EngineItem]):
     def _apply(self, part: _Partition, msg: SourceMessage, item: EngineItem) -> list[Outgoing]:
         before = _mark(part.engine, item)
         result = part.engine.apply(item)
-        part.store.flush()
         ticks: list[Outgoing] = []
         if isinstance(item, Watermark) and _mark(part.engine, item) != before:
-            self._save_watermarks(msg.partition, part.engine)
+            part.marks_moved = True
             ticks = self._tick(msg.partition, part.clock.observe(item))
         return self._emit(result) + ticks
+
+    def _flush(self, part: _Partition, partition: int) -> None:
+        part.store.flush()
+        if part.marks_moved:
+            self._save_watermarks(partition, part.engine)
+            part.marks_moved = False
 
     def _recover(self, partition: int) -> tuple[_Partition, list[Outgoing]]:
         """Load a partition's engine from the tables and re-send what it emitted."""

@@ -1,7 +1,7 @@
 """A :class:`~streams.lifecycle.store.LifecycleStore` over a key-value table (a Faust Table).
 
 Like :class:`~streams.driver.table_store.TableWomanStore`: ``put`` is buffered and
-:meth:`flush` writes each changed request once per event, before the event's outputs are
+:meth:`flush` writes each changed request once per batch, before the batch's outputs are
 handed to the producer. The table holds every lifecycle partition this worker has (a
 RocksDB store per partition behind one mapping), so :meth:`records` keeps to the keys of
 its own partition — the lifecycle topic is partitioned by ``request_id``.

@@ -15,14 +15,15 @@ responses-topic position, a tick through :class:`EngineClocks`. A response alway
 after its request's first decision on the partition: the city only learns the request
 from ``assist.requests.<city>``, which this driver publishes after applying it.
 
-Crash safety mirrors :mod:`streams.driver.engines`: table writes are flushed before the
-outputs are handed to the producer, and Faust flushes the producer before committing an
-offset. On the first event of a (re)assigned partition the driver reloads it, re-sends
-every published request and issued escalation (:meth:`RequestLifecycle.republish_all`:
-compacted topics keyed by ``request_id``, byte-identical values) and then settles what the
-saved clock already reached (:meth:`RequestLifecycle.settle_due` over a rebuilt index),
-since the saved clock may be ahead of the records (two tables, two changelogs). Rejected
-responses are not state: a re-delivered bad response is rejected again.
+Crash safety mirrors :mod:`streams.driver.engines`: a batch's table writes are flushed
+(each changed request once) before its outputs are handed to the producer, and Faust
+flushes the producer before committing an offset. On the first event of a (re)assigned
+partition the driver reloads it, re-sends every published request and issued escalation
+(:meth:`RequestLifecycle.republish_all`: compacted topics keyed by ``request_id``,
+byte-identical values) and then settles what the saved clock already reached
+(:meth:`RequestLifecycle.settle_due` over a rebuilt index), since the saved clock may be
+ahead of the records (two tables, two changelogs). Rejected responses are not state: a
+re-delivered bad response is rejected again.
 """
 
 from __future__ import annotations
@@ -115,9 +116,7 @@ class LifecycleDriver(PartitionedDriver[_Partition, LifecycleItem]):
         return decode_lifecycle_item(value)
 
     def _apply(self, part: _Partition, msg: SourceMessage, item: LifecycleItem) -> list[Outgoing]:
-        result = self._result(part, msg, item)
-        part.store.flush()
-        return self.publish(result)
+        return self.publish(self._result(part, msg, item))
 
     def _result(self, part: _Partition, msg: SourceMessage, item: LifecycleItem) -> LifecycleOutput:
         if isinstance(item, EngineTick):

@@ -4,7 +4,8 @@ Table writes are the expensive part of a Faust agent (a changelog record each, p
 store), and decoding a state from its dict is not free either. So the adapter keeps the
 decoded states it has seen in a bounded cache and buffers ``put``: :meth:`flush` writes
 each woman changed since the last flush once, however many times the engine stored her
-while applying one event. The driver flushes after every event, before acknowledging it.
+while applying a batch of events. The driver flushes once per batch and partition, before
+the batch's outputs are sent and its events acknowledged.
 
 The cache is only valid while this worker owns the partition: :meth:`clear` it when the
 partition is revoked.
@@ -64,7 +65,7 @@ class TableWomanStore:
         return written
 
     def discard(self) -> None:
-        """Forget unflushed puts and cached states (after a failure mid-event)."""
+        """Forget unflushed puts and cached states (after a failure mid-batch)."""
         self._dirty.clear()
         self._cache.clear()
 

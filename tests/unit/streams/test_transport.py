@@ -97,6 +97,20 @@ def test_processed_and_undecodable_messages_are_acked_as_before(
     assert base_acks == [7, 7]
 
 
+def test_messages_of_a_failed_batch_are_never_acked(
+    settings: Settings, tmp_path: Path, base_acks: list[int]
+) -> None:
+    consumer = _consumer(settings, tmp_path)
+    consumer.app.flow_control.resume()
+    generation = consumer.app.consumer_generation_id
+    held, other = _message(generation, tracked=True), _message(generation, tracked=True)
+    consumer.hold([held])
+    assert consumer.ack(held) is False
+    assert consumer.ack(held) is False  # take_events acks again: still refused
+    assert consumer.ack(other) is True
+    assert base_acks == [7]
+
+
 class _FakeKafkaConsumer:
     """The three aiokafka calls the rewind makes; one partition is revoked meanwhile."""
 
