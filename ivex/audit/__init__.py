@@ -1,0 +1,1 @@
+"""Audit of the logs: tamper evidence by hash chain (:mod:`ivex.audit.chain`)."""
