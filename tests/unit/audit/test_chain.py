@@ -65,7 +65,8 @@ def test_digest_covers_key_value_headers_timestamp_and_tells_none_from_empty() -
 def test_segments_chain_on_each_other_and_round_trip_through_json() -> None:
     segs = segments_over("t", 0, GENESIS, 0, log(25), size=10)
     assert [(s.start, s.end) for s in segs] == [(0, 10), (10, 20), (20, 25)]
-    assert segs[1].previous == segs[0].head and segs[2].previous == segs[1].head
+    assert segs[1].previous == segs[0].head
+    assert segs[2].previous == segs[1].head
     assert all(s.consistent() for s in segs)
     assert [Segment.from_json(s.to_json()) for s in segs] == segs
     assert check_segments(segs) is None
@@ -78,9 +79,11 @@ def test_a_forged_or_missing_checkpoint_breaks_the_chain_of_checkpoints() -> Non
     segs = segments_over("t", 0, GENESIS, 0, log(30), size=10)
     forged = replace(segs[1], digests=bytes(len(segs[1].digests)))
     found = check_segments([segs[0], forged, segs[2]])
-    assert found is not None and (found.offset, found.what) == (10, BROKEN)
+    assert found is not None
+    assert (found.offset, found.what) == (10, BROKEN)
     gap = check_segments([segs[0], segs[2]])
-    assert gap is not None and gap.offset == 10
+    assert gap is not None
+    assert gap.offset == 10
 
 
 def test_intact_log_and_each_kind_of_tampering_at_its_first_offset() -> None:
@@ -89,13 +92,13 @@ def test_intact_log_and_each_kind_of_tampering_at_its_first_offset() -> None:
     assert locate(expected, renumbered(records)) is None
     assert locate(expected, renumbered(records + log(3))) is None, "later records: uncovered"
 
-    altered = records[:17] + [replace(records[17], value=b"forged")] + records[18:]
+    altered = [*records[:17], replace(records[17], value=b"forged"), *records[18:]]
     assert _found(expected, renumbered(altered)) == (17, ALTERED)
     deleted = records[:23] + records[24:]
     assert _found(expected, renumbered(deleted)) == (23, DELETED)
-    swapped = records[:5] + [records[6], records[5]] + records[7:]
+    swapped = [*records[:5], records[6], records[5], *records[7:]]
     assert _found(expected, renumbered(swapped)) == (5, REORDERED)
-    inserted = records[:8] + [Rec(0, 0, b"new", b"new")] + records[8:]
+    inserted = [*records[:8], Rec(0, 0, b"new", b"new"), *records[8:]]
     assert _found(expected, renumbered(inserted)) == (8, INSERTED)
     assert _found(expected, renumbered(records[:40])) == (40, DELETED)
     gap = [(o, d) for o, d in enumerate(expected) if o != 12]
@@ -108,7 +111,8 @@ def test_any_single_rewrite_is_found_exactly_where_it_is(at: int, value: bytes) 
     tampered = list(records)
     tampered[at] = replace(records[at], value=records[at].value + value)  # type: ignore[operator]
     found = locate(digests(records), renumbered(tampered))
-    assert found is not None and found.offset == at
+    assert found is not None
+    assert found.offset == at
 
 
 def _found(expected: list[bytes], actual: list[tuple[int, bytes]]) -> tuple[int, str]:
