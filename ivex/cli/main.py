@@ -47,6 +47,7 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 def _register() -> None:
     # Imported here, not at module level: `ivex --help` stays fast and import-light.
     from ivex.cli import (
+        audit,
         broker,
         demo,
         outbox,
@@ -74,6 +75,7 @@ def _register() -> None:
         requests,
         simulate,
         verify,
+        audit,
     ):
         cli.add_command(module.command)
 
