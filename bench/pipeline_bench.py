@@ -114,18 +114,24 @@ def load(settings: Settings, sim_dir: Path, end: datetime) -> int:
     return sent
 
 
-def time_raw(settings: Settings) -> tuple[int, float, list[tuple[str, dict[str, Any], Position]]]:
-    """Consume + decode every city topic; keep the decoded data for the engine-alone run."""
+def time_raw(
+    settings: Settings, *, keep: bool = True
+) -> tuple[int, float, list[tuple[str, dict[str, Any], Position]]]:
+    """Consume + decode every city topic; keep (``keep``) the decoded data for the
+    engine-alone run."""
     codec = Codec()
     decoded = []
+    count = 0
     start = time.perf_counter()
     for r in read_topics(settings, TopicNames(settings).all_city_topics()):
         if r.value is not None:
             datum = codec.decode(r.value).datum
-            decoded.append(
-                (r.topic.rsplit(".", 1)[-1], datum, Position(r.topic, r.partition, r.offset))
-            )
-    return len(decoded), time.perf_counter() - start, decoded
+            count += 1
+            if keep:
+                decoded.append(
+                    (r.topic.rsplit(".", 1)[-1], datum, Position(r.topic, r.partition, r.offset))
+                )
+    return count, time.perf_counter() - start, decoded
 
 
 def time_engine(settings: Settings, decoded: list[tuple[str, dict[str, Any], Position]]) -> float:

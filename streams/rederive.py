@@ -33,6 +33,8 @@ requests come only from her own records, so each request is decided by one share
 its lifecycle (the decision, the responses to it, the clock) lives there too: a share
 applies only the responses to requests it decided and lists the others
 (``unowned_responses``); a response no share decided is one the lifecycle would reject.
+A share finds a record's woman without decoding it (:class:`MotherRefPeek`), so each
+share decodes only its own facts, the watermarks and what it cannot place.
 :mod:`streams.audit.shares` merges the shares.
 """
 
@@ -45,6 +47,7 @@ from typing import TypeVar
 from ivex.settings import Settings
 from ivex.topic_reader import LogRecord, ReadPlan, read_topics
 from ivex.topics import INTERNAL_PARTITIONS, TopicNames
+from streams.audit.peek import MotherRefPeek
 from streams.driver.errors import ProcessingError
 from streams.driver.ingest import Ingest
 from streams.driver.records import SourceMessage
@@ -90,6 +93,8 @@ class Rederivation:
     undecodable: int = 0
     responses: int = 0
     rejected: int = 0
+    #: Of ``undecodable``, those whose woman (and so share) was known (see Share).
+    owned_undecodable: int = 0
     #: Request ids of the responses left to the share that decided them (see Share).
     unowned_responses: list[str] = field(default_factory=list)
 
@@ -154,12 +159,11 @@ def rederive(
     names = TopicNames(settings)
     rederiver = Rederiver(EngineParams.from_settings(settings), settings.city_codes, share)
     ingest = Ingest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
+    peek = MotherRefPeek() if rederiver.share.count > 1 else None
     for record in read_topics(settings, names.all_city_topics(), on_plan=on_plan):
         if ends is not None and record.offset >= ends.get((record.topic, record.partition), 0):
             continue
-        item = _convert(ingest.convert, record, rederiver.result)
-        if item is not None:
-            rederiver.city_item(item)
+        _city_record(record, rederiver, ingest, peek)
         if on_record is not None:
             on_record()
     responses = ResponseIngest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
@@ -171,6 +175,23 @@ def rederive(
         if response is not None:
             rederiver.response(response)
     return rederiver.result
+
+
+def _city_record(
+    record: LogRecord, rederiver: Rederiver, ingest: Ingest, peek: MotherRefPeek | None
+) -> None:
+    """Apply one city record; in a share, a fact of another share's woman is skipped
+    unread when :class:`MotherRefPeek` can tell whose it is."""
+    result = rederiver.result
+    ref = peek(record.value) if peek is not None and record.value is not None else None
+    if ref is not None and not rederiver.share.owns(ref):
+        result.events += 1
+        return
+    item = _convert(ingest.convert, record, result)
+    if item is not None:
+        rederiver.city_item(item)
+    elif ref is not None:
+        result.owned_undecodable += 1
 
 
 def _convert(

@@ -30,6 +30,7 @@ class ShareOutcome:
     unowned_responses: tuple[str, ...] = ()
     events: int = 0
     undecodable: int = 0
+    owned_undecodable: int = 0
     responses: int = 0
     rejected: int = 0
 
@@ -44,6 +45,7 @@ class ShareOutcome:
             unowned_responses=tuple(result.unowned_responses),
             events=result.events,
             undecodable=result.undecodable,
+            owned_undecodable=result.owned_undecodable,
             responses=result.responses,
             rejected=result.rejected,
         )
@@ -81,7 +83,10 @@ def merge(outcomes: Iterable[ShareOutcome]) -> Derived:
         notices=notices,
         # Every share reads the whole log: the first one's counts are the log's.
         events=ordered[0].events,
-        undecodable=ordered[0].undecodable,
+        # Undecodable records every share met once, plus those only their owner read.
+        undecodable=ordered[0].undecodable
+        - ordered[0].owned_undecodable
+        + sum(o.owned_undecodable for o in ordered),
         responses=sum(o.responses for o in ordered) + undecided,
         rejected=sum(o.rejected for o in ordered) + undecided,
         shares=len(ordered),
