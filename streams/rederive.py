@@ -27,7 +27,8 @@ re-derived: the audit compares requests.)
 Shares (parallel re-derivation)
 -------------------------------
 A :class:`Share` ``k`` of ``n`` applies only the facts of the women whose ``mother_ref``
-falls in it (the live ingest's partitioner, :func:`streams.driver.wire.partition_for`),
+falls in it (CRC-32 of the text modulo ``n``: any stable hash keeps a woman in one share,
+and this one is C code — Kafka's murmur2 in kafka-python cost more than decoding),
 and every watermark — as the live engine partitions each see every watermark. A woman's
 requests come only from her own records, so each request is decided by one share, and
 its lifecycle (the decision, the responses to it, the clock) lives there too: a share
@@ -40,6 +41,7 @@ share decodes only its own facts, the watermarks and what it cannot place.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -52,7 +54,6 @@ from streams.driver.errors import ProcessingError
 from streams.driver.ingest import Ingest
 from streams.driver.records import SourceMessage
 from streams.driver.responses import ResponseIngest
-from streams.driver.wire import partition_for
 from streams.engine.engine import CaseEngine, EngineParams
 from streams.engine.facts import Fact, Watermark
 from streams.engine.outputs import NoticeOut, RequestOut
@@ -78,7 +79,7 @@ class Share:
 
     def owns(self, mother_ref: str) -> bool:
         """True if this share applies the facts of ``mother_ref``."""
-        return self.count == 1 or partition_for(mother_ref, self.count) == self.index
+        return self.count == 1 or zlib.crc32(mother_ref.encode("utf-8")) % self.count == self.index
 
 
 @dataclass
