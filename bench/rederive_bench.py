@@ -90,7 +90,7 @@ def main() -> None:
         n_raw, t_raw, _ = time_raw(settings, keep=False)
         runs = {w: time_derive(settings, w) for w in (1, 2)}
     raw = n_raw / t_raw
-    print(f"events on the city topics: {sent:,} (read back {n_raw:,})")
+    print(f"events on the city topics: {sent or n_raw:,} (read back {n_raw:,})")
     print(f"raw consume+decode:   {raw:10,.0f} events/s ({t_raw:.2f} s)")
     for workers, (derived, seconds, cpu) in runs.items():
         rate = derived.events / seconds
