@@ -24,7 +24,7 @@ from ivex.settings import Settings
 from streams.audit.diff import AuditReport, report_json
 from streams.audit.repair import publish, repair_records
 from streams.audit.run import audit, log_ends
-from streams.audit.tables import details_table, summary_table, verdict_line
+from streams.audit.tables import SHOWN, details_table, summary_table, verdict_line
 
 
 @click.group("audit")
@@ -70,7 +70,8 @@ def rederive_command(ctx: CliContext, workers: int, report_path: Path | None, re
     console = Console()
     report = _run(settings, workers)
     console.print(summary_table(report))
-    console.print(details_table(report))
+    if not report.ok:
+        console.print(details_table(report))
     if report_path is not None:
         report_path.write_text(json.dumps(report_json(report), indent=2), encoding="utf-8")
         console.print(f"Full report: {report_path}")
@@ -99,10 +100,12 @@ def _repair(console: Console, settings: Settings, report: AuditReport) -> None:
     table = Table(title=f"Repaired: {len(records)} record(s) published")
     for name in ("topic", "key", "state / kind"):
         table.add_column(name)
-    for r in records:
+    for r in records[:SHOWN]:
         key = (r.key or b"").decode()
         output = report.derived.requests.get(key) or report.derived.notices.get(key, {})
         table.add_row(r.topic, key, str(output.get("state", output.get("kind", ""))))
+    if len(records) > SHOWN:
+        table.caption = f"and {len(records) - SHOWN} more, each missing or differing in --report"
     console.print(table)
     if report.requests.extra or report.notices.extra:
         console.print("Extra outputs are left alone: the log does not explain them.")

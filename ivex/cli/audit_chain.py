@@ -37,9 +37,13 @@ def checkpoint_command(ctx: CliContext, topics: tuple[str, ...]) -> None:
     chosen = list(topics) or TopicNames(settings).all_city_topics()
     with _counting("Chaining records") as tick:
         segments = checkpoint(settings, chosen, on_record=tick)
+    if not segments:
+        Console().print("Nothing new since the last checkpoints.")
+        return
     table = Table(title=f"Checkpoints appended: {len(segments)}")
     for name in ("topic", "partition", "offsets", "records", "chain head"):
-        table.add_column(name, justify="right" if name in ("partition", "records") else "left")
+        right = name in ("partition", "records")
+        table.add_column(name, justify="right" if right else "left", no_wrap=name == "topic")
     for s in segments:
         table.add_row(
             s.topic,
@@ -49,8 +53,6 @@ def checkpoint_command(ctx: CliContext, topics: tuple[str, ...]) -> None:
             s.head.hex()[:16],
         )
     Console().print(table)
-    if not segments:
-        Console().print("Nothing new since the last checkpoints.")
 
 
 @click.command("verify")
@@ -73,17 +75,20 @@ def verify_command(ctx: CliContext, topics: tuple[str, ...], against: str | None
     with _counting("Re-reading the logs") as tick:
         verdicts = verify(settings, list(topics) or None, against=against, on_record=tick)
     table = Table(title="Tamper evidence")
-    for name in ("topic", "read", "checked", "not covered", "verdict"):
-        table.add_column(name, justify="right" if name in ("checked", "not covered") else "left")
+    names = ("checkpointed", "read from") if against else ("topic/partition",)
+    for name in (*names, "checked", "not covered", "verdict"):
+        right = name in ("checked", "not covered")
+        table.add_column(name, justify="right" if right else "left", no_wrap=name in names)
     for v in verdicts:
         if v.finding is None:
             verdict = "[green]intact[/green]"
         else:
             detail = f" ({v.finding.detail})" if v.finding.detail else ""
             verdict = f"[red]{v.finding.what} at offset {v.finding.offset}{detail}[/red]"
-        table.add_row(
-            f"{v.topic}/{v.partition}", v.against, f"{v.checked:,}", f"{v.uncovered:,}", verdict
+        where = (
+            (f"{v.topic}/{v.partition}", v.against) if against else (f"{v.topic}/{v.partition}",)
         )
+        table.add_row(*where, f"{v.checked:,}", f"{v.uncovered:,}", verdict)
     Console().print(table)
     tampered = [v for v in verdicts if not v.intact]
     if tampered:

@@ -7,7 +7,7 @@ from rich.table import Table
 from streams.audit.diff import AuditReport, Comparison
 
 #: Differences listed on screen (all of them go to ``--report``).
-SHOWN = 30
+SHOWN = 20
 
 
 def summary_table(report: AuditReport) -> Table:
@@ -33,7 +33,9 @@ def details_table(report: AuditReport) -> Table:
     """The first differences, one row each (a differing output: one row per field)."""
     table = Table(title="Differences" if not report.ok else "Differences: none")
     for name in ("output", "id", "kind", "category", "field", "re-derived", "on topic"):
-        table.add_column(name, overflow="fold")
+        table.add_column(
+            name, no_wrap=name in ("output", "id", "kind", "category", "field"), overflow="fold"
+        )
     rows = [row for c in (report.requests, report.notices) for row in _rows(report, c)]
     for row in rows[:SHOWN]:
         table.add_row(*row)
