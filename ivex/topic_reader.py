@@ -6,7 +6,7 @@ offsets first, so a live topic still being written does not keep a reader runnin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +83,7 @@ def _plan(
     partitions: list[TopicPartition],
     start_ms: int | None,
     end_ms: int | None,
+    from_offsets: Mapping[tuple[str, int], int] | None = None,
 ) -> ReadPlan:
     first: dict[TopicPartition, int] = consumer.beginning_offsets(partitions)
     last: dict[TopicPartition, int] = consumer.end_offsets(partitions)
@@ -93,6 +94,10 @@ def _plan(
     if end_ms is not None:
         found = consumer.offsets_for_times({tp: end_ms + 1 for tp in partitions})
         ends = {tp: (found[tp].offset if found.get(tp) else last[tp]) for tp in partitions}
+    if from_offsets:
+        starts = {
+            tp: max(o, from_offsets.get((tp.topic, tp.partition), o)) for tp, o in starts.items()
+        }
     return ReadPlan(starts, ends)
 
 
@@ -102,17 +107,19 @@ def read_topics(
     *,
     start_ms: int | None = None,
     end_ms: int | None = None,
+    from_offsets: Mapping[tuple[str, int], int] | None = None,
     on_plan: Callable[[ReadPlan], None] | None = None,
 ) -> Iterator[LogRecord]:
     """Yield every message of ``topics`` (optionally within a timestamp range) in order.
 
     Within a partition the order is the log's; partitions are interleaved as fetched.
+    ``from_offsets`` ((topic, partition) → offset) starts those partitions there instead.
     ``on_plan`` is told how many messages will come, e.g. to size a progress bar.
     """
     consumer = KafkaConsumer(**client_config(settings), enable_auto_commit=False, group_id=None)
     try:
         partitions = _partitions(consumer, topics, settings.kafka.sasl_username)
-        plan = _plan(consumer, partitions, start_ms, end_ms)
+        plan = _plan(consumer, partitions, start_ms, end_ms, from_offsets)
         if on_plan is not None:
             on_plan(plan)
         yield from _drain(consumer, plan)

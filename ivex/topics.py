@@ -114,6 +114,11 @@ class TopicNames:
         """Overdue requests escalated to the operator."""
         return f"{self._prefix}assist.escalations"
 
+    @property
+    def audit_checkpoints(self) -> str:
+        """Hash-chain checkpoints of the logs (``ivex audit checkpoint``), keyed by range."""
+        return f"{self._prefix}ivex.audit"
+
     def all_city_topics(self) -> list[str]:
         """Every ``city.<code>.<stream>`` topic of the federation."""
         return [self.city(c, s) for c in self._cities for s in STREAMS]
@@ -134,5 +139,6 @@ class TopicNames:
             TopicSpec(self.schema_catalogue, 1, dict(_COMPACTED)),
             TopicSpec(self.processing_errors, 1, dict(_FOREVER)),
             TopicSpec(self.escalations, 1, dict(_COMPACTED)),
+            TopicSpec(self.audit_checkpoints, 1, dict(_COMPACTED)),
         ]
         return specs

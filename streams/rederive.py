@@ -23,17 +23,33 @@ response only after its request's first decision — which is also why the live 
 never sees one earlier: a city learns a request from the topic the lifecycle publishes.
 (Escalations, which depend on whether an answer or the clock came first, are not
 re-derived: the audit compares requests.)
+
+Shares (parallel re-derivation)
+-------------------------------
+A :class:`Share` ``k`` of ``n`` applies only the facts of the women whose ``mother_ref``
+falls in it (CRC-32 of the text modulo ``n``: any stable hash keeps a woman in one share,
+and this one is C code — Kafka's murmur2 in kafka-python cost more than decoding),
+and every watermark — as the live engine partitions each see every watermark. A woman's
+requests come only from her own records, so each request is decided by one share, and
+its lifecycle (the decision, the responses to it, the clock) lives there too: a share
+applies only the responses to requests it decided and lists the others
+(``unowned_responses``); a response no share decided is one the lifecycle would reject.
+A share finds a record's woman without decoding it (:class:`MotherRefPeek`), so each
+share decodes only its own facts, the watermarks and what it cannot place.
+:mod:`streams.audit.shares` merges the shares.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ivex.settings import Settings
 from ivex.topic_reader import LogRecord, ReadPlan, read_topics
 from ivex.topics import INTERNAL_PARTITIONS, TopicNames
+from streams.audit.peek import MotherRefPeek
 from streams.driver.errors import ProcessingError
 from streams.driver.ingest import Ingest
 from streams.driver.records import SourceMessage
@@ -51,6 +67,19 @@ from streams.lifecycle import (
 
 _UNUSED_TOPIC = "rederive"
 T = TypeVar("T")
+Ends = Mapping[tuple[str, int], int]
+
+
+@dataclass(frozen=True)
+class Share:
+    """Share ``index`` of ``count`` of the women (by ``mother_ref``); (0, 1) is everyone."""
+
+    index: int = 0
+    count: int = 1
+
+    def owns(self, mother_ref: str) -> bool:
+        """True if this share applies the facts of ``mother_ref``."""
+        return self.count == 1 or zlib.crc32(mother_ref.encode("utf-8")) % self.count == self.index
 
 
 @dataclass
@@ -65,19 +94,31 @@ class Rederivation:
     undecodable: int = 0
     responses: int = 0
     rejected: int = 0
+    #: Of ``undecodable``, those whose woman (and so share) was known (see Share).
+    owned_undecodable: int = 0
+    #: Request ids of the responses left to the share that decided them (see Share).
+    unowned_responses: list[str] = field(default_factory=list)
 
 
 class Rederiver:
     """A fresh engine and lifecycle, fed city records, then responses (see the module doc)."""
 
-    def __init__(self, params: EngineParams, cities: Iterable[str]) -> None:
+    def __init__(
+        self, params: EngineParams, cities: Iterable[str], share: Share | None = None
+    ) -> None:
+        self.share = share if share is not None else Share()
         self.engine = CaseEngine(params)
         self.clock = ExchangeClockTracker(cities)
         self.lifecycle = RequestLifecycle(tz_hours=params.tz)
         self.result = Rederivation()
 
     def city_item(self, item: Fact | Watermark) -> None:
-        """Apply one city record: decisions to the lifecycle, then the clock if it moved."""
+        """Apply one city record: decisions to the lifecycle, then the clock if it moved.
+
+        A fact of a woman outside this share is skipped.
+        """
+        if not isinstance(item, Watermark) and not self.share.owns(item.mother_ref):
+            return
         out = self.engine.apply(item)
         for request in out.requests:
             self.result.decisions[request.request_id] = request
@@ -90,7 +131,10 @@ class Rederiver:
                 self._take(self.lifecycle.apply(clock))
 
     def response(self, response: Response) -> None:
-        """Apply one response (after every city record)."""
+        """Apply one response (after every city record); in a share, only to its requests."""
+        if self.share.count > 1 and response.request_id not in self.result.decisions:
+            self.result.unowned_responses.append(response.request_id)
+            return
         self.result.responses += 1
         self._take(self.lifecycle.apply(response))
 
@@ -105,24 +149,50 @@ def rederive(
     *,
     on_plan: Callable[[ReadPlan], None] | None = None,
     on_record: Callable[[], None] | None = None,
+    share: Share | None = None,
+    ends: Ends | None = None,
 ) -> Rederivation:
-    """Run a fresh engine and lifecycle over the city and responses topics."""
+    """Run a fresh engine and lifecycle over the city and responses topics.
+
+    ``share``: apply only that share of the women (see the module doc). ``ends``:
+    (topic, partition) → offset where to stop, so that every share reads the same log.
+    """
     names = TopicNames(settings)
-    rederiver = Rederiver(EngineParams.from_settings(settings), settings.city_codes)
+    rederiver = Rederiver(EngineParams.from_settings(settings), settings.city_codes, share)
     ingest = Ingest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
+    peek = MotherRefPeek() if rederiver.share.count > 1 else None
     for record in read_topics(settings, names.all_city_topics(), on_plan=on_plan):
-        item = _convert(ingest.convert, record, rederiver.result)
-        if item is not None:
-            rederiver.city_item(item)
+        if ends is not None and record.offset >= ends.get((record.topic, record.partition), 0):
+            continue
+        _city_record(record, rederiver, ingest, peek)
         if on_record is not None:
             on_record()
     responses = ResponseIngest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
     topics = [names.responses(c) for c in settings.city_codes]
     for record in read_topics(settings, topics):
+        if ends is not None and record.offset >= ends.get((record.topic, record.partition), 0):
+            continue
         response = _convert(responses.convert, record, rederiver.result)
         if response is not None:
             rederiver.response(response)
     return rederiver.result
+
+
+def _city_record(
+    record: LogRecord, rederiver: Rederiver, ingest: Ingest, peek: MotherRefPeek | None
+) -> None:
+    """Apply one city record; in a share, a fact of another share's woman is skipped
+    unread when :class:`MotherRefPeek` can tell whose it is."""
+    result = rederiver.result
+    ref = peek(record.value) if peek is not None and record.value is not None else None
+    if ref is not None and not rederiver.share.owns(ref):
+        result.events += 1
+        return
+    item = _convert(ingest.convert, record, result)
+    if item is not None:
+        rederiver.city_item(item)
+    elif ref is not None:
+        result.owned_undecodable += 1
 
 
 def _convert(

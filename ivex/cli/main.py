@@ -33,6 +33,7 @@ def _register() -> None:
     # Imported here, not at module level: `ivex --help` stays fast and import-light.
     from ivex.cli import (
         access,
+        audit,
         broker,
         completeness,
         demo,
@@ -71,6 +72,7 @@ def _register() -> None:
         explain,
         completeness,
         dlq,
+        audit,
     ):
         cli.add_command(module.command)
 

@@ -25,6 +25,7 @@ from ivex.demo import summary
 from ivex.demo.cases import CaseTotals, answer_share, count_states, subscribe_all
 from ivex.demo.environment import DemoEnvironment, demo_environment, security_line
 from ivex.demo.feed import FeedTotals, batches, coarsen, feed
+from ivex.demo.rederive_check import rederive_verdict
 from ivex.demo.settle import wait_for_members, wait_until_settled
 from ivex.demo.srb import srb_chart_step
 from ivex.demo.wirecheck import wire_check
@@ -101,6 +102,7 @@ def run_pipeline(console: Console, env: DemoEnvironment, options: DemoOptions) -
     _print_summary(console, env, totals, requests, report)
     console.print(summary.cases_table(settings, cases))
     srb_chart_step(console, settings, env.run_dir)
+    rederive_verdict(console, settings)
     return report
 
 

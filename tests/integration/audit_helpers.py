@@ -1,19 +1,28 @@
-"""Helpers of the audit-command tests: requests and notices put on their topics directly.
+"""Helpers of the audit tests: outputs put on their topics directly, and the ``ivex`` CLI
+run against a test federation.
 
-The commands under test read what is on the log, not how it got there, so instead of
+The read-only commands read what is on the log, not how it got there, so instead of
 running stream workers the pure re-derivation computes the requests and notices and a
 plain producer writes them, byte-identical to what the workers would publish.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from kafka import KafkaProducer
 
+from ivex.access.clients import process_env
 from ivex.kafka_config import producer_config
 from ivex.settings import Settings
 from streams.driver.emit import Emitter
 from streams.engine.outputs import RequestOut
 from streams.rederive import rederive
+
+IVEX = Path(sys.executable).parent / "ivex"
 
 
 def publish_derived_outputs(settings: Settings) -> list[RequestOut]:
@@ -32,3 +41,14 @@ def publish_derived_outputs(settings: Settings) -> list[RequestOut]:
     finally:
         producer.close()
     return list(derived.requests.values())
+
+
+def run_ivex(
+    settings: Settings, *args: str, timeout_s: float = 300.0
+) -> subprocess.CompletedProcess[str]:
+    """Run ``ivex ARGS`` on ``settings``' broker, topic prefix and principal; output captured."""
+    env = os.environ | process_env(settings) | {"COLUMNS": "200"}
+    env.pop("IVEX_CONFIG", None)
+    return subprocess.run(
+        [str(IVEX), *args], capture_output=True, text=True, env=env, timeout=timeout_s, check=False
+    )

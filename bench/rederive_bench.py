@@ -1,0 +1,112 @@
+"""Re-derivation (``ivex audit rederive``) with 1 and 2 processes, against raw
+consume + decode, measured in one run over the same log.
+
+Loads a simulated federation onto a real broker's city topics with the helpers of
+:mod:`bench.pipeline_bench`, then times:
+
+1. raw consume + decode: the bounded topic reader plus ``Codec.decode`` of every value;
+2. the re-derivation (:func:`streams.audit.run.derive`: read, decode, engine, lifecycle,
+   merge) with 1 process and with 2 processes (process start-up included).
+
+Run: ``.venv/bin/python -m bench.rederive_bench [--scale 1.0] [--bootstrap HOST:PORT
+[--prefix PREFIX]]``
+(without ``--bootstrap`` it starts a private broker and stops it afterwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.pipeline_bench import load, private_broker, time_raw
+from ivex.provision import apply_topics
+from ivex.settings import Settings, load_settings
+from ivex.simulation.params import build_params
+from ivex.simulation.run import simulate, write
+from streams.audit.run import derive
+from streams.audit.shares import Derived
+
+#: Above this rate, 10 million events take under 5 minutes.
+TARGET = 10_000_000 / 300
+
+
+def time_derive(settings: Settings, workers: int) -> tuple[Derived, float, float]:
+    """One re-derivation over ``workers`` processes: wall time and CPU time of every
+    process (this one and the shares' children)."""
+    cpu = _cpu()
+    start = time.perf_counter()
+    derived = derive(settings, workers)
+    return derived, time.perf_counter() - start, _cpu() - cpu
+
+
+def _cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+@contextmanager
+def _loaded(args: argparse.Namespace) -> Iterator[tuple[Settings, int]]:
+    """A broker with the simulated log on it (or ``--prefix``'s, loaded by an earlier run)."""
+    base = load_settings()
+    if args.prefix:
+        yield (
+            base.derive(
+                kafka={"bootstrap_servers": args.bootstrap},
+                federation={"topic_prefix": args.prefix},
+            ),
+            0,
+        )
+        return
+    with private_broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
+        apply_topics(settings)
+        t0 = time.perf_counter()
+        result = simulate(build_params(settings, seed=7, scale=args.scale))
+        write(result, Path(tmp))
+        sent, _ = load(settings, Path(tmp), result.end_instant)
+        print(
+            f"loaded {sent:,} events in {time.perf_counter() - t0:.0f} s "
+            f"(prefix {settings.federation.topic_prefix})"
+        )
+        yield settings, sent
+
+
+def main() -> None:
+    """Load the log, run the three measurements, print rates and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="simulator scale (1.0 ≈ 17k events)"
+    )
+    parser.add_argument("--bootstrap", help="use this broker instead of starting one")
+    parser.add_argument(
+        "--prefix", help="with --bootstrap: re-use the log an earlier run loaded there"
+    )
+    args = parser.parse_args()
+    with _loaded(args) as (settings, sent):
+        n_raw, t_raw, _ = time_raw(settings, keep=False)
+        runs = {w: time_derive(settings, w) for w in (1, 2)}
+    raw = n_raw / t_raw
+    print(f"events on the city topics: {sent or n_raw:,} (read back {n_raw:,})")
+    print(f"raw consume+decode:   {raw:10,.0f} events/s ({t_raw:.2f} s)")
+    for workers, (derived, seconds, cpu) in runs.items():
+        rate = derived.events / seconds
+        print(
+            f"rederive, {workers} process(es): {rate:10,.0f} events/s ({seconds:.2f} s, "
+            f"CPU {cpu:.1f} s)  = {rate / raw:.2f} of raw; 10M events in "
+            f"{10_000_000 / rate / 60:.1f} min"
+            f"  (requests {len(derived.requests):,}, notices {len(derived.notices):,})"
+        )
+    # On cores of its own each process would take its CPU time: the wall-clock bound.
+    free = runs[2][0].events / (runs[2][2] / 2)
+    print(f"2 processes on 2 free cores (CPU time / 2): {free:10,.0f} events/s")
+    same = runs[1][0].requests == runs[2][0].requests and runs[1][0].notices == runs[2][0].notices
+    print(f"1 and 2 processes derive the same outputs: {same}")
+    print(f"target {TARGET:,.0f} events/s (10M in 5 min)")
+
+
+if __name__ == "__main__":
+    main()
