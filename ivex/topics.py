@@ -117,7 +117,7 @@ class TopicNames:
     @property
     def audit_checkpoints(self) -> str:
         """Hash-chain checkpoints of the logs (``ivex audit checkpoint``), keyed by range."""
-        return f"{self._prefix}ivex.audit"
+        return f"{self._prefix}audit.checkpoints"
 
     def all_city_topics(self) -> list[str]:
         """Every ``city.<code>.<stream>`` topic of the federation."""

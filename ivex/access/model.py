@@ -151,8 +151,10 @@ def processor_grants(settings: Settings) -> set[Grant]:
 
 
 def operator_grants(settings: Settings) -> set[Grant]:
-    """The operator reads every topic of the federation (audits, replays, verification)
-    and writes only under ``audit.`` (repair and audit outputs)."""
+    """The operator reads every topic of the federation (audits, replays, verification),
+    writes its checkpoints under ``audit.``, and may re-publish requests and notices
+    (``ivex audit rederive --repair`` heals what the live workers lost, byte-identical to
+    what they would have sent). It never writes a city's stream: the log stays the cities'."""
     user, p = operator_user(settings), settings.federation.topic_prefix
     families = (
         "city.",
@@ -165,5 +167,7 @@ def operator_grants(settings: Settings) -> set[Grant]:
     out: set[Grant] = set()
     for family in families:
         out |= _grant(user, "TOPIC", f"{p}{family}", "PREFIXED", _READ)
-    out |= _grant(user, "TOPIC", f"{p}audit.", "PREFIXED", ("CREATE", *_WRITE))
+    out |= _grant(user, "TOPIC", f"{p}audit.", "PREFIXED", ("CREATE", *_READ_WRITE))
+    for family in ("assist.requests.", "assist.notices."):
+        out |= _grant(user, "TOPIC", f"{p}{family}", "PREFIXED", _WRITE)
     return out | _grant(user, "GROUP", f"{p}operator.", "PREFIXED", _READ)

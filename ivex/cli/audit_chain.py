@@ -27,7 +27,7 @@ _TOPIC_HELP = "A topic to cover (repeatable); default: every city topic."
 def checkpoint_command(ctx: CliContext, topics: tuple[str, ...]) -> None:
     """Extend the hash chain of each topic partition up to its current end.
 
-    Appends checkpoints to the compacted ivex.audit topic: for each partition, the
+    Appends checkpoints to the compacted audit.checkpoints topic: for each partition, the
     range of offsets covered, the chain head, the head it extends and every record's
     digest. Runs incrementally (only records since the last checkpoint are read);
     schedule it (e.g. hourly) and keep the printed heads somewhere the broker's

@@ -24,5 +24,5 @@ def test_specs_city_logs_forever_requests_compacted() -> None:
     assert births.configs["retention.ms"] == "-1"
     assert specs["assist.requests.620700"].configs["cleanup.policy"] == "compact"
     assert specs["monitor.srb"].configs["cleanup.policy"] == "compact"
-    assert specs["ivex.audit"].configs["cleanup.policy"] == "compact"
+    assert specs["audit.checkpoints"].configs["cleanup.policy"] == "compact"
     assert len([n for n in specs if n.startswith("city.")]) == 20
