@@ -27,7 +27,7 @@ from ivex.demo.environment import DemoEnvironment, demo_environment, security_li
 from ivex.demo.feed import FeedTotals, batches, coarsen, feed
 from ivex.demo.rederive_check import rederive_verdict
 from ivex.demo.settle import wait_for_members, wait_until_settled
-from ivex.demo.srb import srb_chart_step
+from ivex.demo.srb import srb_chart_step, srb_live_check
 from ivex.demo.wirecheck import wire_check
 from ivex.demo.workers import check_alive, running_workers
 from ivex.provision import apply_topics
@@ -97,12 +97,15 @@ def run_pipeline(console: Console, env: DemoEnvironment, options: DemoOptions) -
         totals = _feed(settings, sim_dir, plan)
         _settle(console, settings, alive)
         cases = _work_cases(console, settings, env.run_dir / "cases", options, alive)
+        srb_live = srb_live_check(console, settings)
     requests = requests_on_topics(settings)
     report = compare(load_truth(sim_dir / "truth.jsonl"), requests)
     _print_summary(console, env, totals, requests, report)
     console.print(summary.cases_table(settings, cases))
     srb_chart_step(console, settings, env.run_dir)
     rederive_verdict(console, settings)
+    if not srb_live:
+        raise SystemExit(1)
     return report
 
 

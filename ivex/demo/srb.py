@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from ivex.models.enums import SrbStatus
 from ivex.models.monitoring import ROLLING_PREFIX
 from ivex.settings import Settings
 from ivex.srb_chart import write_chart
+from streams.srb.compare import live_reports, offline_reports
 from streams.srb.log import tally_from_log
 from streams.srb.reports import FEDERATION, ReportBuilder
 
@@ -31,6 +33,32 @@ def srb_chart_step(console: Console, settings: Settings, run_dir: Path) -> Path:
         + (f"; ALERT: {', '.join(alerts)}" if alerts else "")
     )
     return out
+
+
+def srb_live_check(console: Console, settings: Settings, *, timeout_s: float = 90.0) -> bool:
+    """Wait until the workers' ``monitor.srb`` equals the offline computation; say so.
+
+    The SRB agent coalesces its reports per batch, so it may trail the case engine by a
+    batch window when the demo gets here.
+    """
+    offline = offline_reports(settings)
+    deadline = time.monotonic() + timeout_s
+    live = live_reports(settings)
+    while live != offline and time.monotonic() < deadline:
+        time.sleep(2)
+        live = live_reports(settings)
+    if live == offline:
+        console.print(
+            f"[green]✓[/green] monitor.srb: {len(live):,} live reports equal the offline "
+            "computation from the births (ivex srb report)"
+        )
+        return True
+    differing = sorted(k for k in offline.keys() | live.keys() if offline.get(k) != live.get(k))
+    console.print(
+        f"[red]✗ monitor.srb differs from the offline computation in {len(differing)} "
+        f"cell(s), e.g. {', '.join(differing[:3])}[/red]"
+    )
+    return False
 
 
 def _latest_rolling(

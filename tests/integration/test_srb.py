@@ -16,10 +16,8 @@ from ivex.models.enums import SrbStatus
 from ivex.settings import Settings
 from ivex.simulation.params import build_params
 from ivex.simulation.run import simulate, write
-from ivex.topic_reader import read_topics
 from ivex.topics import TopicNames
-from streams.srb.log import tally_from_log
-from streams.srb.reports import ReportBuilder, report_key
+from streams.srb.compare import live_reports, offline_reports, topic_records
 from tests.integration.streams_helpers import joined_workers, stall_report, wait_until
 
 pytestmark = pytest.mark.integration
@@ -36,43 +34,26 @@ def _publish_births(settings: Settings, sim_dir: Path) -> None:
         Publisher(settings, city).publish("births", rows)
 
 
-def _offline(settings: Settings) -> dict[str, bytes]:
-    reports = ReportBuilder(tally_from_log(settings), settings.srb).all_reports()
-    codec = Codec()
-    return {
-        report_key(r.city, r.period, r.birth_order): codec.encode("SexRatioReport", r.model_dump())
-        for r in reports
-    }
-
-
-def _on_topic(settings: Settings, topic: str) -> list[tuple[str, bytes]]:
-    return [((r.key or b"").decode(), r.value or b"") for r in read_topics(settings, [topic])]
-
-
-def _latest(records: list[tuple[str, bytes]]) -> dict[str, bytes]:
-    return dict(records)
-
-
 def test_live_reports_equal_the_offline_ones_and_a_replay_repeats_them(
     federation: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("IVEX_PSEUDONYMISATION_KEY", KEY)
     _publish_births(federation, tmp_path / "sim")
-    offline = _offline(federation)
-    assert offline == _offline(federation), "the offline computation is deterministic"
+    offline = offline_reports(federation)
+    assert offline == offline_reports(federation), "the offline computation is deterministic"
     names = TopicNames(federation)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
 
     with joined_workers(federation, "it-srb", tmp_path / "a", count=1) as workers:
         wait_until(
-            lambda: _latest(_on_topic(federation, names.srb)) == offline or None,
+            lambda: live_reports(federation) == offline or None,
             120,
             "monitor.srb to equal the offline reports",
             lambda: stall_report(workers),
         )
-    first = _on_topic(federation, names.srb)
-    alerts = _latest(_on_topic(federation, names.srb_alerts))
+    first = topic_records(federation, names.srb)
+    alerts = dict(topic_records(federation, names.srb_alerts))
     codec = Codec()
     statuses = {
         SexRatioReport.model_validate(codec.decode(v).datum).status for v in alerts.values()
@@ -82,9 +63,9 @@ def test_live_reports_equal_the_offline_ones_and_a_replay_repeats_them(
 
     with joined_workers(federation, "it-srb-replay", tmp_path / "b", count=1) as workers:
         wait_until(
-            lambda: _latest(_on_topic(federation, names.srb)[len(first) :]) == offline or None,
+            lambda: dict(topic_records(federation, names.srb)[len(first) :]) == offline or None,
             120,
             "the replay's reports to equal the offline ones",
             lambda: stall_report(workers),
         )
-    assert set(_latest(_on_topic(federation, names.srb_alerts))) == set(alerts)
+    assert set(dict(topic_records(federation, names.srb_alerts))) == set(alerts)
