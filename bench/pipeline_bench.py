@@ -60,6 +60,7 @@ KEY = b"bench-key"
 
 @contextmanager
 def private_broker(bootstrap: str | None, settings: Settings) -> Iterator[Settings]:
+    """A PLAINTEXT broker of its own (no SASL/TLS, no ACLs), or the one at ``bootstrap``."""
     prefix = {"topic_prefix": f"bench{uuid.uuid4().hex[:6]}."}
     if bootstrap:
         yield settings.derive(kafka={"bootstrap_servers": bootstrap}, federation=prefix)
@@ -71,12 +72,14 @@ def private_broker(bootstrap: str | None, settings: Settings) -> Iterator[Settin
                     "port": free_port(),
                     "controller_port": free_port(),
                     "state_dir": Path(tmp),
+                    "secure": False,
                 }
             )
         )
         status = broker.start(timeout_s=180)
         try:
-            yield settings.derive(kafka={"bootstrap_servers": status.bootstrap}, federation=prefix)
+            plain = {"bootstrap_servers": status.bootstrap, "security_protocol": "PLAINTEXT"}
+            yield settings.derive(kafka=plain, federation=prefix)
         finally:
             broker.stop()
 
