@@ -22,6 +22,9 @@ Run: ``.venv/bin/python -m bench.pipeline_bench [--scale 1.0] [--workers 1]
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import subprocess
 import tempfile
 import time
 import uuid
@@ -169,10 +172,16 @@ class WorkerTimes:
     joined: float  # start-up until the group is stable with every worker
     primed: float  # then until a primer of one watermark per city topic is processed
     steady: float  # then from producing the workload until the group has no lag
+    cpu: float  # CPU seconds the workers used in the steady phase
 
 
 def time_workers(
-    settings: Settings, count: int, run_dir: Path, records: Workload, start: datetime
+    settings: Settings,
+    count: int,
+    run_dir: Path,
+    records: Workload,
+    start: datetime,
+    profile: Path | None = None,
 ) -> WorkerTimes:
     """Time ``count`` workers on fresh topics (same records), from a warm start."""
     fresh = settings.derive(federation={"topic_prefix": f"w{uuid.uuid4().hex[:6]}."})
@@ -194,17 +203,54 @@ def time_workers(
         produce(fresh, primer)
         _drained(fresh, group, topics, alive)
         primed = time.perf_counter() - t0 - joined
-        t1 = time.perf_counter()
+        spy = _spy(procs[0].pid, profile) if profile is not None else None
+        t1, cpu0 = time.perf_counter(), _cpu(procs)
         produce(settings, records, prefix=fresh.federation.topic_prefix)
         done = _drained(fresh, group, topics, alive)
-        return WorkerTimes(joined, primed, done - t1)
+        cpu = _cpu(procs) - cpu0
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its flame graph on SIGINT
+            spy.wait(timeout=60)
+        return WorkerTimes(joined, primed, done - t1, cpu)
+
+
+def _cpu(procs: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds (user + system) the processes used so far (Linux /proc)."""
+    ticks = 0
+    for proc in procs:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy recording ``pid`` (idle samples included) into ``out`` until interrupted;
+    the binary from ``$PY_SPY`` or the PATH."""
+    binary = os.environ.get("PY_SPY", "py-spy")
+    fmt = "speedscope" if out.suffix == ".json" else "flamegraph"
+    cmd = [binary, "record", "--idle", "-r", "200", "-f", fmt, "-o", str(out), "-p", str(pid)]
+    spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached before the workload is produced
+    return spy
 
 
 def _drained(settings: Settings, group: str, topics: list[str], alive: Callable[[], None]) -> float:
-    """When the group first had no lag (polled every 0.1 s), confirmed 1 s later."""
+    """When the group first had no lag (polled every 0.1 s), confirmed 1 s later.
+
+    With ``$BENCH_TIMELINE`` set, prints the lag of each hop every second on the way.
+    """
+    start, shown = time.perf_counter(), -1
     while True:
         alive()
-        if not any(group_lag(settings, group, topics).values()):
+        lag = group_lag(settings, group, topics)
+        if os.environ.get("BENCH_TIMELINE") and int(time.perf_counter() - start) > shown:
+            shown = int(time.perf_counter() - start)
+            hops: dict[str, int] = {}
+            for topic, behind in lag.items():
+                hop = topic.rsplit("-", 2)[-2] if topic.endswith("-in") else "city"
+                hops[hop] = hops.get(hop, 0) + behind
+            print(f"  t={shown:3d}s lag " + " ".join(f"{h}={n}" for h, n in sorted(hops.items())))
+        if not any(lag.values()):
             seen = time.perf_counter()
             time.sleep(1.0)
             if not any(group_lag(settings, group, topics).values()):
@@ -220,6 +266,11 @@ def main() -> None:
     )
     parser.add_argument("--bootstrap", help="use this broker instead of starting one")
     parser.add_argument("--workers", type=int, default=1, help="stream workers to time (0: skip)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy the first worker's steady phase into this file (.svg or .json)",
+    )
     args = parser.parse_args()
     base = load_settings()
     with private_broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
@@ -233,7 +284,14 @@ def main() -> None:
         t_pipe = time.perf_counter() - start
         t_engine = time_engine(settings, decoded)
         times = (
-            time_workers(settings, args.workers, Path(tmp) / "run", records, result.start_instant)
+            time_workers(
+                settings,
+                args.workers,
+                Path(tmp) / "run",
+                records,
+                result.start_instant,
+                args.profile,
+            )
             if args.workers
             else None
         )
@@ -253,6 +311,11 @@ def main() -> None:
         print(
             f"{args.workers} stream worker(s), steady: {rate:10,.0f} events/s "
             f"({times.steady:.2f} s from produce to no lag)"
+        )
+        print(
+            f"{args.workers} worker(s) CPU in the steady phase: {times.cpu:.1f} s "
+            f"({times.cpu / times.steady:.0%} of one core; "
+            f"{n_raw / times.cpu:,.0f} events per CPU-s)"
         )
         print(f"workers / raw throughput:  {rate / (n_raw / t_raw):.2f}")
     print(f"pipeline / raw throughput: {t_raw / t_pipe:.2f}")

@@ -30,17 +30,23 @@
    on a partition never committed before), so a record skipped in a rebalance could be
    committed past by its successor's acknowledgement. The consumer keeps per partition
    where processing resumes and commits only up to the first record not acknowledged.
+5. **A record handed to the streams without four tasks** (:mod:`streams.eager`): the
+   delivery of each fetched record runs at once, and only one that has to wait (a
+   stream's buffer full) goes through Faust's ``wait_first``.
 """
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
+from mode.services import WaitResults
 
+from streams import eager
 from streams.commits import commit_point, resume_bases
 
 
@@ -146,6 +152,19 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         # counts the gap as processed: that record would then be committed whether or
         # not it was. Only the offsets before it are missing from the log.
         await super()._add_gap(tp, offset_from, offset_to - 1)
+
+    async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
+        """Faust's ``wait_first``; for the drain loop's ``(deliver(record),
+        suspend_flow.wait())`` the delivery is run at once and the general (task per
+        coroutine) path taken only if it has to wait."""
+        if len(coros) == 2 and timeout is None and inspect.iscoroutine(coros[0]):
+            _, result, rest = eager.start(coros[0])
+            if rest is None:  # finished
+                if inspect.iscoroutine(coros[1]):
+                    coros[1].close()  # never started: nothing to wait for
+                return WaitResults([coros[0]], [result], False)
+            return await super().wait_first(rest, coros[1])
+        return await super().wait_first(*coros, timeout=timeout)
 
     def ack(self, message: Message) -> bool:
         """Mark ``message`` safe to commit — unless a stream skipped it in a rebalance."""
