@@ -44,7 +44,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Final, cast
@@ -155,6 +155,9 @@ def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust
         # Outputs and changelog records are sent one by one; without a linger every
         # record is its own produce request, and the producer buffer fills up.
         producer_linger=0.005,
+        # Batches of outputs go out together: one produce request carries many records
+        # (aiokafka's default 16 KiB batch held about 40 internal records).
+        producer_max_batch_size=256 * 1024,
         topic_allow_declare=True,  # only internal topics and changelogs are declared
         topic_disable_leader=True,
         topic_partitions=INTERNAL_PARTITIONS,
@@ -297,13 +300,15 @@ def _wire_srb(
     records = app.Table(SRB_TABLE, partitions=1, key_type=str)
     driver = SrbDriver(settings, records)
 
-    async def monitor(stream: Any) -> None:
-        async for events in stream.take_events(SRB_BATCH, within=SRB_BATCH_WITHIN_S):
-            for event in events:
-                with _in_event(event):  # a table write belongs to its event's partition
-                    driver.apply(_source_message(event.message))
-            await sender.send_all(driver.flush())
+    def tally(batch: Sequence[SourceMessage], within: InputContext) -> list[Outgoing]:
+        for i, msg in enumerate(batch):
+            with within(i):  # a table write belongs to its event's partition
+                driver.apply(msg)
+        return driver.flush()
 
+    monitor = _batched(
+        tally, sender, replace(options, batch_max=SRB_BATCH, batch_within_s=SRB_BATCH_WITHIN_S)
+    )
     app.agent(births, name="srb-ingest")(_batched(_routed(ingest.route), sender, options))
     app.agent(srb_topic, name="srb")(monitor)
     app.ivex_srb = driver
