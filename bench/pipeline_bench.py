@@ -141,14 +141,17 @@ def load(settings: Settings, sim_dir: Path, end: datetime) -> tuple[int, Workloa
     return len(records), records
 
 
-def time_raw(settings: Settings) -> tuple[int, float, list[tuple[str, dict[str, Any], Position]]]:
-    """Consume + decode every city topic; keep the decoded data for the engine-alone run."""
+def time_raw(
+    settings: Settings, plain: bool = False
+) -> tuple[int, float, list[tuple[str, dict[str, Any], Position]]]:
+    """Consume + decode every city topic (``plain``: without Avro's logical types, as the
+    ingest does); keep the decoded data for the engine-alone run."""
     codec = Codec()
     decoded = []
     start = time.perf_counter()
     for r in read_topics(settings, TopicNames(settings).all_city_topics()):
         if r.value is not None:
-            datum = codec.decode(r.value).datum
+            datum = codec.decode(r.value, plain=plain).datum
             decoded.append(
                 (r.topic.rsplit(".", 1)[-1], datum, Position(r.topic, r.partition, r.offset))
             )
@@ -279,6 +282,7 @@ def main() -> None:
         write(result, Path(tmp))
         sent, records = load(settings, Path(tmp), result.end_instant)
         n_raw, t_raw, decoded = time_raw(settings)
+        _, t_plain, _ = time_raw(settings, plain=True)
         start = time.perf_counter()
         derived = rederive(settings)
         t_pipe = time.perf_counter() - start
@@ -297,6 +301,7 @@ def main() -> None:
         )
     print(f"events on the city topics: {sent:,} (read back {n_raw:,})")
     print(f"raw consume+decode:        {n_raw / t_raw:10,.0f} events/s ({t_raw:.2f} s)")
+    print(f"raw consume+plain decode:  {n_raw / t_plain:10,.0f} events/s ({t_plain:.2f} s)")
     print(
         f"consume+decode+engine:     {derived.events / t_pipe:10,.0f} events/s ({t_pipe:.2f} s)"
         f"  requests {len(derived.requests)}, notices {len(derived.notices)}"
@@ -318,6 +323,7 @@ def main() -> None:
             f"{n_raw / times.cpu:,.0f} events per CPU-s)"
         )
         print(f"workers / raw throughput:  {rate / (n_raw / t_raw):.2f}")
+        print(f"workers / raw (plain):     {rate / (n_raw / t_plain):.2f}")
     print(f"pipeline / raw throughput: {t_raw / t_pipe:.2f}")
     print(f"engine share of pipeline:  {t_engine / t_pipe:.0%}")
 
