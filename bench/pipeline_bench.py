@@ -22,6 +22,9 @@ Run: ``.venv/bin/python -m bench.pipeline_bench [--scale 1.0] [--workers 1]
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import subprocess
 import tempfile
 import time
 import uuid
@@ -60,10 +63,7 @@ KEY = b"bench-key"
 
 @contextmanager
 def private_broker(bootstrap: str | None, settings: Settings) -> Iterator[Settings]:
-    """A PLAINTEXT broker of the bench's own (or ``bootstrap``'s), under a fresh prefix.
-
-    Benchmarks measure the pipeline, not TLS: they run without the secure listener.
-    """
+    """A PLAINTEXT broker of its own (no SASL/TLS, no ACLs), or the one at ``bootstrap``."""
     prefix = {"topic_prefix": f"bench{uuid.uuid4().hex[:6]}."}
     plain = {"security_protocol": "PLAINTEXT"}
     if bootstrap:
@@ -82,9 +82,8 @@ def private_broker(bootstrap: str | None, settings: Settings) -> Iterator[Settin
         )
         status = broker.start(timeout_s=180)
         try:
-            yield settings.derive(
-                kafka={"bootstrap_servers": status.bootstrap, **plain}, federation=prefix
-            )
+            plain = {"bootstrap_servers": status.bootstrap, "security_protocol": "PLAINTEXT"}
+            yield settings.derive(kafka=plain, federation=prefix)
         finally:
             broker.stop()
 
@@ -144,17 +143,17 @@ def load(settings: Settings, sim_dir: Path, end: datetime) -> tuple[int, Workloa
 
 
 def time_raw(
-    settings: Settings, *, keep: bool = True
+    settings: Settings, *, plain: bool = False, keep: bool = True
 ) -> tuple[int, float, list[tuple[str, dict[str, Any], Position]]]:
-    """Consume + decode every city topic; keep (``keep``) the decoded data for the
-    engine-alone run."""
+    """Consume + decode every city topic (``plain``: without Avro's logical types, as the
+    ingest does); keep (``keep``) the decoded data for the engine-alone run."""
     codec = Codec()
     decoded = []
     count = 0
     start = time.perf_counter()
     for r in read_topics(settings, TopicNames(settings).all_city_topics()):
         if r.value is not None:
-            datum = codec.decode(r.value).datum
+            datum = codec.decode(r.value, plain=plain).datum
             count += 1
             if keep:
                 decoded.append(
@@ -180,10 +179,16 @@ class WorkerTimes:
     joined: float  # start-up until the group is stable with every worker
     primed: float  # then until a primer of one watermark per city topic is processed
     steady: float  # then from producing the workload until the group has no lag
+    cpu: float  # CPU seconds the workers used in the steady phase
 
 
 def time_workers(
-    settings: Settings, count: int, run_dir: Path, records: Workload, start: datetime
+    settings: Settings,
+    count: int,
+    run_dir: Path,
+    records: Workload,
+    start: datetime,
+    profile: Path | None = None,
 ) -> WorkerTimes:
     """Time ``count`` workers on fresh topics (same records), from a warm start."""
     fresh = settings.derive(federation={"topic_prefix": f"w{uuid.uuid4().hex[:6]}."})
@@ -205,17 +210,54 @@ def time_workers(
         produce(fresh, primer)
         _drained(fresh, group, topics, alive)
         primed = time.perf_counter() - t0 - joined
-        t1 = time.perf_counter()
+        spy = _spy(procs[0].pid, profile) if profile is not None else None
+        t1, cpu0 = time.perf_counter(), _cpu(procs)
         produce(settings, records, prefix=fresh.federation.topic_prefix)
         done = _drained(fresh, group, topics, alive)
-        return WorkerTimes(joined, primed, done - t1)
+        cpu = _cpu(procs) - cpu0
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its flame graph on SIGINT
+            spy.wait(timeout=60)
+        return WorkerTimes(joined, primed, done - t1, cpu)
+
+
+def _cpu(procs: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds (user + system) the processes used so far (Linux /proc)."""
+    ticks = 0
+    for proc in procs:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy recording ``pid`` (idle samples included) into ``out`` until interrupted;
+    the binary from ``$PY_SPY`` or the PATH."""
+    binary = os.environ.get("PY_SPY", "py-spy")
+    fmt = "speedscope" if out.suffix == ".json" else "flamegraph"
+    cmd = [binary, "record", "--idle", "-r", "200", "-f", fmt, "-o", str(out), "-p", str(pid)]
+    spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached before the workload is produced
+    return spy
 
 
 def _drained(settings: Settings, group: str, topics: list[str], alive: Callable[[], None]) -> float:
-    """When the group first had no lag (polled every 0.1 s), confirmed 1 s later."""
+    """When the group first had no lag (polled every 0.1 s), confirmed 1 s later.
+
+    With ``$BENCH_TIMELINE`` set, prints the lag of each hop every second on the way.
+    """
+    start, shown = time.perf_counter(), -1
     while True:
         alive()
-        if not any(group_lag(settings, group, topics).values()):
+        lag = group_lag(settings, group, topics)
+        if os.environ.get("BENCH_TIMELINE") and int(time.perf_counter() - start) > shown:
+            shown = int(time.perf_counter() - start)
+            hops: dict[str, int] = {}
+            for topic, behind in lag.items():
+                hop = topic.rsplit("-", 2)[-2] if topic.endswith("-in") else "city"
+                hops[hop] = hops.get(hop, 0) + behind
+            print(f"  t={shown:3d}s lag " + " ".join(f"{h}={n}" for h, n in sorted(hops.items())))
+        if not any(lag.values()):
             seen = time.perf_counter()
             time.sleep(1.0)
             if not any(group_lag(settings, group, topics).values()):
@@ -231,6 +273,11 @@ def main() -> None:
     )
     parser.add_argument("--bootstrap", help="use this broker instead of starting one")
     parser.add_argument("--workers", type=int, default=1, help="stream workers to time (0: skip)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy the first worker's steady phase into this file (.svg or .json)",
+    )
     args = parser.parse_args()
     base = load_settings()
     with private_broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
@@ -239,17 +286,26 @@ def main() -> None:
         write(result, Path(tmp))
         sent, records = load(settings, Path(tmp), result.end_instant)
         n_raw, t_raw, decoded = time_raw(settings)
+        _, t_plain, _ = time_raw(settings, plain=True)
         start = time.perf_counter()
         derived = rederive(settings)
         t_pipe = time.perf_counter() - start
         t_engine = time_engine(settings, decoded)
         times = (
-            time_workers(settings, args.workers, Path(tmp) / "run", records, result.start_instant)
+            time_workers(
+                settings,
+                args.workers,
+                Path(tmp) / "run",
+                records,
+                result.start_instant,
+                args.profile,
+            )
             if args.workers
             else None
         )
     print(f"events on the city topics: {sent:,} (read back {n_raw:,})")
     print(f"raw consume+decode:        {n_raw / t_raw:10,.0f} events/s ({t_raw:.2f} s)")
+    print(f"raw consume+plain decode:  {n_raw / t_plain:10,.0f} events/s ({t_plain:.2f} s)")
     print(
         f"consume+decode+engine:     {derived.events / t_pipe:10,.0f} events/s ({t_pipe:.2f} s)"
         f"  requests {len(derived.requests)}, notices {len(derived.notices)}"
@@ -265,7 +321,13 @@ def main() -> None:
             f"{args.workers} stream worker(s), steady: {rate:10,.0f} events/s "
             f"({times.steady:.2f} s from produce to no lag)"
         )
+        print(
+            f"{args.workers} worker(s) CPU in the steady phase: {times.cpu:.1f} s "
+            f"({times.cpu / times.steady:.0%} of one core; "
+            f"{n_raw / times.cpu:,.0f} events per CPU-s)"
+        )
         print(f"workers / raw throughput:  {rate / (n_raw / t_raw):.2f}")
+        print(f"workers / raw (plain):     {rate / (n_raw / t_plain):.2f}")
     print(f"pipeline / raw throughput: {t_raw / t_pipe:.2f}")
     print(f"engine share of pipeline:  {t_engine / t_pipe:.0%}")
 

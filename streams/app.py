@@ -24,11 +24,13 @@ idempotent producer and ``acks=all``; outputs are idempotent by construction.
 
 Every agent works in batches (``stream.take_events``: up to ``WorkerOptions.batch_max``
 events, or what came within ``batch_within_s``): the drivers apply a batch in each
-partition's log order and write each changed state once, the outputs are handed to the
-producer without waiting for each, and then the batch waits for Kafka to acknowledge
-all of them. ``take_events`` acknowledges the batch's events to Faust only after that,
-and Faust flushes the producer (changelog records included) before it commits an
-offset. A batch that raises (or is cancelled at shutdown) is never acknowledged
+partition's log order and write each changed state once, and the outputs are handed to
+the producer without waiting for each. The agent then goes on with its next batch while
+Kafka acknowledges them (:class:`~streams.acks.InOrderAcks`, at most
+``batches_in_flight`` batches): a batch's events are acknowledged to Faust only once all
+its outputs and every earlier batch's are, in order, and Faust flushes the producer
+(changelog records included) before it commits an offset. A batch that raises, whose
+delivery fails, or that is still in flight when the agent stops is never acknowledged
 (:meth:`~streams.transport.RebalanceSafeConsumer.hold`): its offsets are not committed
 and its events are read again.
 Only Faust-owned topics (the internal topic, changelogs) are ever declared: the city and
@@ -42,10 +44,10 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import faust
 from faust import streams as faust_streams
@@ -59,6 +61,7 @@ from ivex.topics import (
     lifecycle_topic_name,
     srb_topic_name,
 )
+from streams.acks import InOrderAcks
 from streams.driver.engines import EngineDriver
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
@@ -125,9 +128,14 @@ class WorkerOptions:
     #: The agents take at most this many events per batch (one table write per changed
     #: state and one wait for the producer's acknowledgements per batch) …
     batch_max: int = 1000
-    #: … or what arrived within this many seconds (the latency a batch can add per hop;
-    #: 0.05 s measured 744 events/s against 1,107 at 0.01 s in bench/pipeline_bench.py).
-    batch_within_s: float = 0.01
+    #: … or what arrived within this many seconds (the latency a batch can add per hop).
+    #: With pipelined acknowledgements 0.05 s does more per CPU-second than 0.01 s
+    #: (larger batches, fewer state writes; bench/RESULTS.md).
+    batch_within_s: float = 0.05
+    #: Batches of one agent whose outputs may be in flight at once: the agent takes its
+    #: next batch without waiting for Kafka's acknowledgements of the previous ones
+    #: (batches are still acknowledged strictly in order, each after its outputs).
+    batches_in_flight: int = 8
 
 
 def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust.App:
@@ -147,6 +155,9 @@ def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust
         # Outputs and changelog records are sent one by one; without a linger every
         # record is its own produce request, and the producer buffer fills up.
         producer_linger=0.005,
+        # Batches of outputs go out together: one produce request carries many records
+        # (aiokafka's default 16 KiB batch held about 40 internal records).
+        producer_max_batch_size=256 * 1024,
         topic_allow_declare=True,  # only internal topics and changelogs are declared
         topic_disable_leader=True,
         topic_partitions=INTERNAL_PARTITIONS,
@@ -198,22 +209,31 @@ def _routed(route: Callable[[SourceMessage], Iterable[Outgoing]]) -> BatchHandle
 def _batched(
     handle: BatchHandler, sender: _Sender, options: WorkerOptions
 ) -> Callable[[Any], Awaitable[None]]:
-    """An agent body: each batch of consumed messages through ``handle``; every result
-    sent on and acknowledged by Kafka before the batch's events are acknowledged.
+    """An agent body: each batch of consumed messages through ``handle``; its results
+    handed to the producer, and the batch acknowledged once Kafka acknowledged them and
+    every earlier batch (:class:`~streams.acks.InOrderAcks`) — meanwhile the agent goes
+    on with the next batches, up to ``options.batches_in_flight``.
 
     The plain-Python ``handle`` holds the logic.
     """
 
     async def agent(stream: Any) -> None:
-        async for events in stream.take_events(options.batch_max, within=options.batch_within_s):
-            try:
-                batch = [_source_message(event.message) for event in events]
-                records = handle(batch, partial(_in_nth_event, events))
-                await sender.send_all(records)
-            except BaseException:
-                # take_events acks its events even when the body raises: hold them back.
-                stream.app.consumer.hold([event.message for event in events])
-                raise
+        acks = InOrderAcks(stream.app.consumer.hold, options.batches_in_flight)
+        try:
+            async for events in stream.take_events(
+                options.batch_max, within=options.batch_within_s
+            ):
+                try:
+                    await acks.room()
+                    batch = [_source_message(event.message) for event in events]
+                    records = handle(batch, partial(_in_nth_event, events))
+                    acks.add(events, await sender.hand_over(records))
+                except BaseException:
+                    # take_events acks its events even when the body raises: hold them back.
+                    stream.app.consumer.hold([event.message for event in events])
+                    raise
+        finally:
+            acks.abandon()  # what is still in flight at a stop is read again
 
     return agent
 
@@ -280,13 +300,15 @@ def _wire_srb(
     records = app.Table(SRB_TABLE, partitions=1, key_type=str)
     driver = SrbDriver(settings, records)
 
-    async def monitor(stream: Any) -> None:
-        async for events in stream.take_events(SRB_BATCH, within=SRB_BATCH_WITHIN_S):
-            for event in events:
-                with _in_event(event):  # a table write belongs to its event's partition
-                    driver.apply(_source_message(event.message))
-            await sender.send_all(driver.flush())
+    def tally(batch: Sequence[SourceMessage], within: InputContext) -> list[Outgoing]:
+        for i, msg in enumerate(batch):
+            with within(i):  # a table write belongs to its event's partition
+                driver.apply(msg)
+        return driver.flush()
 
+    monitor = _batched(
+        tally, sender, replace(options, batch_max=SRB_BATCH, batch_within_s=SRB_BATCH_WITHIN_S)
+    )
     app.agent(births, name="srb-ingest")(_batched(_routed(ingest.route), sender, options))
     app.agent(srb_topic, name="srb")(monitor)
     app.ivex_srb = driver
@@ -320,30 +342,33 @@ async def _on_assigned(app: Any, /, *args: Any, signal: Any, **_: Any) -> None:
 
 
 class _Sender:
-    """Sends :class:`Outgoing` records through Faust topics, one topic object per name."""
+    """Sends :class:`Outgoing` records through the app's producer (the one Faust flushes
+    before each commit), without Faust's per-message topic machinery."""
 
     def __init__(self, app: faust.App) -> None:
         self._app = app
-        self._topics: dict[str, Any] = {}
 
-    async def send(self, record: Outgoing) -> Any:
+    async def send(self, record: Outgoing) -> asyncio.Future[Any]:
         """Hand ``record`` to the producer; the future of its delivery (not awaited)."""
-        topic = self._topics.get(record.topic)
-        if topic is None:
-            topic = self._app.topic(record.topic, key_serializer="raw", value_serializer="raw")
-            self._topics[record.topic] = topic
-        return await topic.send(
-            key=record.key,
-            value=record.value,
-            partition=record.partition,
-            headers=list(record.headers),
+        future = await self._app.producer.send(
+            record.topic,
+            record.key,
+            record.value,
+            record.partition,
+            None,
+            list(record.headers),
         )
+        return cast("asyncio.Future[Any]", future)
+
+    async def hand_over(self, records: Iterable[Outgoing]) -> list[asyncio.Future[Any]]:
+        """Hand every record to the producer in order; the futures of their delivery."""
+        send = self.send
+        return [await send(record) for record in records]
 
     async def send_all(self, records: Iterable[Outgoing]) -> None:
         """Hand every record to the producer in order, then wait until Kafka acknowledged
         them all (a failed delivery raises)."""
-        futures = [await self.send(record) for record in records]
-        pending = [f for f in futures if isinstance(f, asyncio.Future)]
+        pending = await self.hand_over(records)
         if pending:
             await asyncio.gather(*pending)
 

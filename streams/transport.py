@@ -25,16 +25,29 @@
    and also when the agent's body raised (or was cancelled) half-way: the batch's
    outputs may then never have been sent. The agents hold such a batch's messages back,
    so the commit stops before them and they are read again.
+4. **Commits never pass an unprocessed record** (:mod:`streams.commits`). Faust's own
+   choice of the offset to commit let one unacknowledged record through (and any number
+   on a partition never committed before), so a record skipped in a rebalance could be
+   committed past by its successor's acknowledgement. The consumer keeps per partition
+   where processing resumes and commits only up to the first record not acknowledged.
+5. **A record handed to the streams without four tasks** (:mod:`streams.eager`): the
+   delivery of each fetched record runs at once, and only one that has to wait (a
+   stream's buffer full) goes through Faust's ``wait_first``.
 """
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
+from mode.services import WaitResults
+
+from streams import eager
+from streams.commits import commit_point, resume_bases
 
 
 def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[str]) -> list[TP]:
@@ -62,6 +75,9 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
     holding back failed batches."""
 
     _held: weakref.WeakSet[Message]
+    #: Per stream partition, the offset processing resumes from (nothing before it is
+    #: unprocessed): set when the partition is sought, advanced by each commit.
+    _bases: dict[TP, int]
 
     def hold(self, messages: Iterable[Message]) -> None:
         """Never ack ``messages`` (a batch that failed): they will be read again."""
@@ -70,24 +86,85 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         self._held.update(messages)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
-        """Seek to the committed offsets, or to the beginning where there is none."""
+        """Seek to the committed offsets, or to the beginning where there is none; note
+        where processing of each stream partition resumes."""
         committed = await super().seek_to_committed()
-        fresh = never_committed(committed, self.app.tables.changelog_topics)
+        changelogs = self.app.tables.changelog_topics
+        fresh = never_committed(committed, changelogs)
         if fresh:
             self.log.info("rewinding %d never-committed partitions to their start", len(fresh))
-            await self._thread.call_thread(self._seek_to_start, fresh)
+        streamed = [tp for tp in committed if tp.topic not in changelogs]
+        if streamed:
+            starts = await self._thread.call_thread(self._seek_to_start, fresh, streamed)
+            self._resume_at(resume_bases(committed, starts))
         return committed
 
-    async def _seek_to_start(self, partitions: list[TP]) -> None:
+    async def _seek_to_start(
+        self, partitions: list[TP], others: Collection[TP] = ()
+    ) -> dict[TP, int]:
         # Runs on the consumer thread. An explicit seek, not aiokafka's
         # seek_to_beginning: that leaves the position unset until the next fetch, and
         # Faust's livelock detector crashes the worker reading an unset position.
+        # The log start offsets of ``others`` come back too (one request).
         consumer = self._thread._ensure_consumer()
-        starts = await consumer.beginning_offsets(partitions)
+        starts = await consumer.beginning_offsets(sorted({*partitions, *others}))
         assigned = consumer.assignment()  # a rebalance may have run during the await
-        for tp, offset in starts.items():
+        for tp in partitions:
             if tp in assigned:
-                consumer.seek(tp, offset)
+                consumer.seek(tp, starts[tp])
+        return {tp: offset for tp, offset in starts.items() if tp in assigned}
+
+    def _resume_at(self, bases: Mapping[TP, int]) -> None:
+        if not hasattr(self, "_bases"):
+            self._bases = {}
+        self._bases.update(bases)
+
+    async def seek(self, partition: TP, offset: int) -> None:
+        """Seek ``partition`` to ``offset``; processing resumes there."""
+        await super().seek(partition, offset)
+        if partition.topic not in self.app.tables.changelog_topics:
+            self._resume_at({partition: offset})
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        """Forget where revoked partitions resume (set again when they are sought)."""
+        for tp in revoked:
+            getattr(self, "_bases", {}).pop(tp, None)
+        await super().on_partitions_revoked(revoked)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        # Replaces Faust's choice (see streams.commits): the first offset after the base
+        # not acknowledged, where Faust's let one missing offset through.
+        base = getattr(self, "_bases", {}).get(tp)
+        if base is None:
+            return None  # never sought: nothing is known to be processed
+        acked, gaps = self._acked[tp], self._gap[tp]
+        point = commit_point(base, acked, ((gap.begin, gap.end) for gap in gaps))
+        if point <= base:
+            return None
+        acked[:] = sorted(offset for offset in acked if offset >= point)
+        self._acked_index[tp].intersection_update(acked)
+        gaps.chop(0, point)
+        self._bases[tp] = point
+        return point
+
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        # Faust passes the offset of the record just delivered as the gap's end, and
+        # counts the gap as processed: that record would then be committed whether or
+        # not it was. Only the offsets before it are missing from the log.
+        await super()._add_gap(tp, offset_from, offset_to - 1)
+
+    async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
+        """Faust's ``wait_first``; for the drain loop's ``(deliver(record),
+        suspend_flow.wait())`` the delivery is run at once and the general (task per
+        coroutine) path taken only if it has to wait."""
+        if len(coros) == 2 and timeout is None and inspect.iscoroutine(coros[0]):
+            _, result, rest = eager.start(coros[0])
+            if rest is None:  # finished
+                if inspect.iscoroutine(coros[1]):
+                    coros[1].close()  # never started: nothing to wait for
+                return WaitResults([coros[0]], [result], False)
+            return await super().wait_first(rest, coros[1])
+        return await super().wait_first(*coros, timeout=timeout)
 
     def ack(self, message: Message) -> bool:
         """Mark ``message`` safe to commit — unless a stream skipped it in a rebalance."""

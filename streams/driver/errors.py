@@ -48,11 +48,13 @@ def error_record(
     return Outgoing(errors_topic, source.key, source.value or b"", None, headers)
 
 
-def decode_message(codec: Codec, msg: SourceMessage) -> Decoded:
-    """Decode a consumed value once; :class:`ProcessingError` for a tombstone or bad bytes."""
+def decode_message(codec: Codec, msg: SourceMessage, *, plain: bool = False) -> Decoded:
+    """Decode a consumed value once; :class:`ProcessingError` for a tombstone or bad bytes.
+
+    ``plain``: timestamps, dates and UUIDs as plain values (see :meth:`Codec.decode`)."""
     if msg.value is None:
         raise ProcessingError("malformed_message", "record without a value (tombstone)")
     try:
-        return codec.decode(msg.value)
+        return codec.decode(msg.value, plain=plain)
     except CodecError as exc:
         raise ProcessingError(exc.code, exc.message) from None

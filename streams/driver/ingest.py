@@ -78,7 +78,8 @@ class Ingest:
         if source is None:
             raise ProcessingError("unknown_topic", f"{msg.topic} is not a city topic")
         city, stream = source
-        decoded = decode_message(self._codec, msg)
+        # Plain values: the facts keep instants as epoch ms and dates as ordinals anyway.
+        decoded = decode_message(self._codec, msg, plain=True)
         expected = STREAM_RECORDS[stream]
         if decoded.record_name not in (expected, WATERMARK_RECORD):
             raise ProcessingError(

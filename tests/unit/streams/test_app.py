@@ -99,24 +99,25 @@ def test_ingest_agent_routes_a_watermark_to_every_partition(
     app = _app(settings, tmp_path)
     sent: list[tuple[str, int | None]] = []
 
-    async def fake_send(self: object, **kwargs: object) -> None:
-        sent.append((getattr(self, "topics", ("?",))[0], kwargs.get("partition")))  # type: ignore[arg-type]
+    async def fake_send(
+        topic: str, key: bytes | None, value: bytes, partition: int | None, *_: object
+    ) -> asyncio.Future[None]:
+        sent.append((topic, partition))
+        delivered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        delivered.set_result(None)
+        return delivered
 
     value = Codec().encode("SourceWatermark", sample_records()["SourceWatermark"])
     city_topic = TopicNames(settings).city("620700", "births")
 
     async def run() -> None:
         agent = app.agents["ingest"]
-        original = faust.Topic.send
-        faust.Topic.send = fake_send  # type: ignore[method-assign,assignment]
-        try:
-            wrapper = agent.test_context()
-            # The agent reads 20 topics; tell the test wrapper which one the record is from.
-            wrapper._get_strtopic = lambda _channel: city_topic
-            async with wrapper as ctx:
-                await ctx.put(value, key=b"k")
-        finally:
-            faust.Topic.send = original  # type: ignore[method-assign]
+        app.producer.send = fake_send  # type: ignore[method-assign,assignment]
+        wrapper = agent.test_context()
+        # The agent reads 20 topics; tell the test wrapper which one the record is from.
+        wrapper._get_strtopic = lambda _channel: city_topic
+        async with wrapper as ctx:
+            await ctx.put(value, key=b"k")
 
     asyncio.run(run())
     internal = internal_topic_name(settings, "a")
