@@ -19,6 +19,7 @@ from ivex.settings import Settings
 from ivex.verify import requests_on_topics
 from streams.rederive import rederive
 from tests.fixtures.kafka import Access
+from tests.integration.privacy_scan import federation_topics, leaks_in_files, leaks_in_topics
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +36,16 @@ def test_small_federation_raises_exactly_the_ground_truth(
 
     assert report.expected > 0
     assert report.ok, (report.missing, report.extra, report.differing)
+    # The privacy scan after the demo's pipeline: the simulated input files (sim/) are
+    # full of ID numbers by design; nothing the exchange wrote may hold one.
+    topics = federation_topics(federation)
+    assert any(t.endswith("-changelog") for t in topics), topics
+    scanned, leaks = leaks_in_topics(federation, topics)
+    assert scanned > 100
+    assert leaks == []
+    written = [p for p in tmp_path.iterdir() if p.name != "sim"]
+    assert any(p.name == "workers" for p in written), written
+    assert [leak for p in written for leak in leaks_in_files(p)] == []
 
 
 def test_rederivation_agrees_with_the_live_requests(

@@ -9,15 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient
 
 from connectors.publisher import Publisher
 from ivex.identity import looks_like_resident_id
-from ivex.kafka_config import client_config
-from ivex.settings import Settings
-from ivex.topic_reader import read_topics
 from ivex.topics import STREAMS
 from tests.fixtures.kafka import Access
+from tests.integration.privacy_scan import federation_topics, leaks_in_files, leaks_in_topics
 from tests.integration.streams_helpers import WorkerProcess, delete_app_topics
 from tests.integration.test_streams_worker import (
     COMPLETE,
@@ -64,34 +61,6 @@ def worker(access: Access, tmp_path: Path) -> Iterator[WorkerProcess]:
         delete_app_topics(access.admin, APP_ID)
 
 
-def _federation_topics(settings: Settings) -> list[str]:
-    admin = KafkaAdminClient(**client_config(settings))
-    try:
-        prefix = settings.federation.topic_prefix
-        return sorted(t for t in admin.list_topics() if t.startswith(prefix))
-    finally:
-        admin.close()
-
-
-def _leaks_in_topics(settings: Settings, topics: list[str]) -> tuple[int, list[str]]:
-    scanned, leaks = 0, []
-    for record in read_topics(settings, topics):
-        scanned += 1
-        parts = [record.key or b"", record.value or b""]
-        parts += [k.encode() + b"=" + (v or b"") for k, v in record.headers]
-        if any(looks_like_resident_id(p.decode("latin-1")) for p in parts):
-            leaks.append(f"{record.topic}@{record.offset}")
-    return scanned, leaks
-
-
-def _leaks_in_files(root: Path) -> list[str]:
-    return [
-        str(path)
-        for path in root.rglob("*")
-        if path.is_file() and looks_like_resident_id(path.read_bytes().decode("latin-1"))
-    ]
-
-
 def test_no_id_number_anywhere_after_a_secure_run(
     access: Access, worker: WorkerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,11 +74,11 @@ def test_no_id_number_anywhere_after_a_secure_run(
     wait_for_requests(settings, expected_requests("OVERDUE"), [worker])
     assert worker.stop() == 0
 
-    topics = _federation_topics(settings)
+    topics = federation_topics(settings)
     assert any(t.endswith("-changelog") for t in topics), topics
-    scanned, leaks = _leaks_in_topics(settings, topics)
+    scanned, leaks = leaks_in_topics(settings, topics)
     assert scanned > 50
     assert leaks == []
     assert not looks_like_resident_id(worker.log_text())
     assert list((tmp_path / "state").rglob("*")), "the worker kept state on disk"
-    assert _leaks_in_files(tmp_path / "state") == []
+    assert leaks_in_files(tmp_path / "state") == []
