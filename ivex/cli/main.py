@@ -9,6 +9,7 @@ import click
 
 from ivex.cli.lazy import LazyGroup
 from ivex.errors import IvexError
+from streams.engine import select_build
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -146,6 +147,8 @@ def _register() -> None:
 
 def main() -> None:
     """Entry point: run the CLI, turning an :class:`IvexError` into a clear message."""
+    # Before any command imports the engine: never a compiled build of stale sources.
+    select_build()
     _register()
     try:
         # Non-standalone mode returns ctx.exit(code) instead of raising SystemExit.

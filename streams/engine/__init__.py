@@ -6,6 +6,11 @@ only used when they were built from the current sources: if a source changed sin
 build (or ``IVEX_PURE_ENGINE=1`` is set), the engine's submodules are imported from
 their ``.py`` files instead, with a warning in the stale case. ``streams.engine.engine.
 __file__`` tells which one is loaded (``.py`` or ``.so``).
+
+The choice is an explicit call, :func:`select_build`, made by every entry point before
+the engine is imported — the ``ivex`` command (:func:`ivex.cli.main.main`, which also
+starts the stream workers), the test suite (``tests/conftest.py``) and the benchmarks
+(``bench/__init__.py``) — not a side effect of importing this package.
 """
 
 from __future__ import annotations
@@ -67,7 +72,26 @@ def _stale_reason() -> str | None:
     return None
 
 
-def _select() -> None:
+_selected = False
+
+
+def select_build() -> None:
+    """Use the compiled engine only if it was built from the current sources.
+
+    Call it before anything imports the engine's submodules; later calls do nothing.
+    Without it, Python prefers a compiled module over its source, even a stale one.
+    """
+    global _selected
+    if _selected:
+        return
+    _selected = True
+    early = sorted(m for m in sys.modules if m.startswith(__name__ + "."))
+    if early:
+        warnings.warn(
+            f"select_build() called after {', '.join(early)} was imported: too late to choose",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     if os.environ.get("IVEX_PURE_ENGINE", "") not in ("", "0"):
         sys.meta_path.insert(0, _SourceFinder())
         return
@@ -80,6 +104,3 @@ def _select() -> None:
             stacklevel=2,
         )
         sys.meta_path.insert(0, _SourceFinder())
-
-
-_select()
