@@ -4,7 +4,7 @@ Importing every command module costs most of a second (Kafka clients, pydantic, 
 demo, Faust through the stream commands) and ``ivex --help`` or ``ivex broker status``
 needs none of the others. Each command is registered with its module and its one-line
 summary (what ``ivex --help`` lists, so listing imports nothing);
-``tests/unit/cli/test_lazy.py`` checks every summary against the command's own help.
+``tests/unit/ivex/cli/test_lazy.py`` checks every summary against the command's own help.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from streams.engine.days import MS_PER_DAY
 from streams.engine.outputs import BIRTH_NOT_REGISTERED, LATE_TERMINATION_UNAPPROVED, OPEN
 from streams.rederive import Rederiver
-from tests.unit.engine.builders import (
+from tests.unit.streams.engine.builders import (
     CITIES,
     JC,
     JQ,
@@ -18,7 +18,7 @@ from tests.unit.engine.builders import (
     eod,
     termination,
 )
-from tests.unit.lifecycle.builders import response
+from tests.unit.streams.lifecycle.builders import response
 
 
 def _run(*items: object) -> Rederiver:

@@ -14,7 +14,7 @@ from streams.audit.shares import Derived, ShareOutcome, merge
 from streams.engine.days import MS_PER_DAY
 from streams.lifecycle import Response
 from streams.rederive import Rederiver, Share
-from tests.unit.engine.test_properties import (
+from tests.unit.streams.engine.test_properties import (
     CITIES,
     PARAMS,
     SETTINGS,
@@ -22,7 +22,7 @@ from tests.unit.engine.test_properties import (
     city_logs,
     interleave,
 )
-from tests.unit.lifecycle.builders import response
+from tests.unit.streams.lifecycle.builders import response
 
 
 def derive(events: Sequence[Event], responses: Sequence[Response], shares: int) -> Derived:

@@ -1,0 +1,1 @@
+"""Unit tests of the ivex package (core and application)."""

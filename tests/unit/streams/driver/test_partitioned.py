@@ -1,0 +1,144 @@
+"""Batches through the partitioned drivers (the engine's, over plain dicts): the same
+outputs and tables as event by event, each changed state written once per batch and
+partition inside that partition's context, and a failure mid-batch that loses none of
+the inputs before it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import pytest
+
+from ivex.settings import Settings
+from ivex.topics import INTERNAL_PARTITIONS
+from streams.driver.engines import EngineDriver
+from streams.driver.errors import CODE_HEADER
+from streams.driver.records import SourceMessage
+from streams.driver.wire import encode_item, partition_for
+from streams.engine.engine import CaseEngine
+from streams.engine.facts import Fact, Watermark
+from tests.unit.streams.engine.builders import JC, JQ, ZY, all_watermarks, birth, eod, termination
+
+INTERNAL = "u.app-engine-in"
+LIFECYCLE = "u.app-lifecycle-in"
+
+
+class CountingTable(dict[str, Any]):
+    """A dict that counts writes per key and remembers the context each was made in."""
+
+    def __init__(self, context: list[int | None]) -> None:
+        super().__init__()
+        self.writes: dict[str, int] = {}
+        self.contexts: list[tuple[str, int | None]] = []
+        self._context = context
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.writes[key] = self.writes.get(key, 0) + 1
+        self.contexts.append((key, self._context[-1] if self._context else None))
+        super().__setitem__(key, value)
+
+
+def _driver(settings: Settings, women: dict[str, Any], parts: dict[str, Any]) -> EngineDriver:
+    return EngineDriver(
+        settings, women, parts, partitions=INTERNAL_PARTITIONS, lifecycle_topic=LIFECYCLE
+    )
+
+
+def _messages(*items: Fact | Watermark) -> list[SourceMessage]:
+    """Items as the ingest routes them: facts to their partition, watermarks to all."""
+    out: list[SourceMessage] = []
+    for n, item in enumerate(items):
+        if isinstance(item, Watermark):
+            parts: list[int] = list(range(INTERNAL_PARTITIONS))
+        else:
+            parts = [partition_for(item.mother_ref, INTERNAL_PARTITIONS)]
+        out += [SourceMessage(INTERNAL, p, n, None, encode_item(item)) for p in parts]
+    return out
+
+
+def _workload() -> list[SourceMessage]:
+    return _messages(
+        termination(JQ, mother_ref="m-2", mother_hukou_city=JC, gestational_weeks=16),
+        birth(ZY, mother_ref="m-1"),
+        termination(JQ, mother_ref="m-1", mother_hukou_city=JC),
+        *all_watermarks(eod("2024-12-31")),
+    )
+
+
+def _key(o: Any) -> tuple[str, bytes, bytes, int]:
+    return (o.topic, o.key or b"", o.value, o.partition or 0)
+
+
+def test_a_batch_gives_the_outputs_and_tables_of_event_by_event(settings: Settings) -> None:
+    one_women: dict[str, Any] = {}
+    one_parts: dict[str, Any] = {}
+    one = _driver(settings, one_women, one_parts)
+    workload = _workload()
+    singly = [o for msg in workload for o in one.process(msg)]
+    women: dict[str, Any] = {}
+    parts: dict[str, Any] = {}
+    batched = _driver(settings, women, parts).process_batch(workload)
+    assert singly
+    assert sorted(map(_key, batched)) == sorted(map(_key, singly))
+    assert women == one_women
+    assert parts == one_parts
+
+
+def test_each_changed_state_is_written_once_per_batch_in_its_partitions_context(
+    settings: Settings,
+) -> None:
+    context: list[int | None] = []
+    women, parts = CountingTable(context), CountingTable(context)
+    batch = _workload()
+
+    @contextmanager
+    def within(i: int) -> Iterator[None]:
+        context.append(batch[i].partition)
+        try:
+            yield
+        finally:
+            context.pop()
+
+    def enter(i: int) -> AbstractContextManager[None]:
+        return within(i)
+
+    _driver(settings, women, parts).process_batch(batch, enter)
+    assert women.writes == {"m-1": 1, "m-2": 1}
+    assert set(parts.writes.values()) == {1}
+    assert len(parts.writes) == INTERNAL_PARTITIONS
+    for key, partition in women.contexts:
+        assert partition == partition_for(key, INTERNAL_PARTITIONS)
+    for key, partition in parts.contexts:
+        assert key == f"p{partition}"
+
+
+def test_a_failure_mid_batch_keeps_the_inputs_before_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    women: dict[str, Any] = {}
+    driver = _driver(settings, women, {})
+    p = partition_for("m-1", INTERNAL_PARTITIONS)
+    good = termination(JQ, mother_ref="m-1", mother_hukou_city=JC)
+    bad = birth(ZY, mother_ref="m-1")
+    after: Fact = termination(JQ, mother_ref="m-1", mother_hukou_city=JC, gestational_weeks=12)
+    real_apply = CaseEngine.apply
+
+    def apply(self: CaseEngine, item: Any) -> Any:
+        if getattr(item, "event_id", None) == bad.event_id:
+            raise RuntimeError("bug")
+        return real_apply(self, item)
+
+    monkeypatch.setattr(CaseEngine, "apply", apply)
+    batch = [
+        SourceMessage(INTERNAL, p, n, None, encode_item(item))
+        for n, item in enumerate([good, bad, after])
+    ]
+    out = driver.process_batch(batch)
+    errors = [o for o in out if o.header(CODE_HEADER) == "engine_error"]
+    assert [o.value for o in errors] == [batch[1].value]
+    seen = {f["event_id"] for f in women["m-1"]["facts"]}
+    assert {good.event_id, after.event_id} <= seen
+    assert bad.event_id not in seen
+    assert driver.owned() == [p]
