@@ -1,0 +1,98 @@
+"""What must hold after every fault run: no lag left, the live requests equal to the
+re-derivation, each partner sink holding each request once in its latest state."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.sinks import open_sink
+from connectors.subscriber import default_group
+from ivex.demo.settle import group_lag, wait_until_settled
+from ivex.settings import Settings
+from ivex.topics import TopicNames, faust_id
+from streams.audit.diff import AuditReport
+from streams.audit.published import requests_on_topics
+from streams.audit.run import audit
+
+
+def input_topics(settings: Settings) -> list[str]:
+    """The topics the stream workers consume: city streams and responses."""
+    names = TopicNames(settings)
+    return names.all_city_topics() + [names.responses(c) for c in settings.city_codes]
+
+
+def settle_workers(settings: Settings, app_id: str, timeout_s: float = 300.0) -> None:
+    """Block until the workers' group has consumed everything (lag 0 for a few seconds)."""
+    wait_until_settled(
+        settings, faust_id(settings, app_id), input_topics(settings),
+        timeout_s=timeout_s, quiet_s=5.0, stall_s=120.0,
+    )  # fmt: skip
+
+
+def subscriber_group(settings: Settings, city: str, sink: str) -> str:
+    """The consumer group ``ivex subscribe --city CITY --sink SINK`` commits in."""
+    return default_group(city, open_sink(sink), settings.federation.topic_prefix)
+
+
+def lag_of(settings: Settings, group: str, topics: list[str]) -> int:
+    """Messages ``group`` has not committed yet on ``topics`` (and its other topics)."""
+    return sum(group_lag(settings, group, topics).values())
+
+
+def audit_differences(settings: Settings) -> AuditReport:
+    """The re-derivation of the whole log against the live requests and notices topics."""
+    return audit(settings, workers=1)
+
+
+@dataclass(frozen=True)
+class SinkCheck:
+    """One partner's case table against the requests topic addressed to it."""
+
+    city: str
+    on_topic: int
+    in_sink: int
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+    stale: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Each request once, in its latest state, nothing else."""
+        return not (self.missing or self.extra or self.stale)
+
+
+def check_sink(settings: Settings, city: str, db: Path) -> SinkCheck:
+    """Compare the SQLite case table ``db`` of ``city`` with the requests topics."""
+    latest = {
+        rid: out for rid, out in requests_on_topics(settings).items()
+        if out["addressed_city"] == city
+    }  # fmt: skip
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT request_id, state, updated_at FROM ivex_requests").fetchall()
+    count: dict[str, int] = {}
+    states: dict[str, str] = {}
+    for rid, state, _ in rows:
+        count[rid] = count.get(rid, 0) + 1
+        states[rid] = state
+    missing = tuple(sorted(set(latest) - set(states)))
+    extra = tuple(sorted(set(states) - set(latest)))
+    doubled = {rid for rid, n in count.items() if n > 1}
+    stale = tuple(
+        sorted({r for r in set(latest) & set(states) if states[r] != latest[r]["state"]} | doubled)
+    )
+    return SinkCheck(city, len(latest), len(rows), missing, extra, stale)
+
+
+def poll(check: Callable[[], bool], timeout_s: float, step_s: float = 1.0) -> bool:
+    """Poll ``check`` until it is true or ``timeout_s`` passed; its last answer."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step_s)
+    return True
