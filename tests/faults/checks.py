@@ -10,7 +10,7 @@ from pathlib import Path
 
 from connectors.sinks import open_sink
 from connectors.subscriber import default_group
-from ivex.demo.settle import group_lag, wait_until_settled
+from ivex.demo.settle import NotSettledError, group_lag, partition_lag, wait_until_settled
 from ivex.settings import Settings
 from ivex.topics import TopicNames, faust_id
 from streams.audit.diff import AuditReport
@@ -24,12 +24,20 @@ def input_topics(settings: Settings) -> list[str]:
     return names.all_city_topics() + [names.responses(c) for c in settings.city_codes]
 
 
-def settle_workers(settings: Settings, app_id: str, timeout_s: float = 300.0) -> None:
-    """Block until the workers' group has consumed everything (lag 0 for a few seconds)."""
-    wait_until_settled(
-        settings, faust_id(settings, app_id), input_topics(settings),
-        timeout_s=timeout_s, quiet_s=5.0, stall_s=120.0,
-    )  # fmt: skip
+def settle_workers(
+    settings: Settings, app_id: str, detail: Callable[[], str], timeout_s: float = 300.0
+) -> None:
+    """Block until the workers' group has consumed everything (lag 0 for a few seconds);
+    a stall (lag not moving for 90 s) fails with the lag per partition and ``detail()``."""
+    group = faust_id(settings, app_id)
+    try:
+        wait_until_settled(
+            settings, group, input_topics(settings), timeout_s=timeout_s, quiet_s=5.0, stall_s=90.0
+        )
+    except NotSettledError as exc:
+        lag = partition_lag(settings, group, input_topics(settings))
+        behind = ", ".join(f"{t}/{p}: {n}" for (t, p), n in sorted(lag.items()) if n)
+        raise AssertionError(f"STALL: {exc.message}\nper partition: {behind}\n{detail()}") from None
 
 
 def subscriber_group(settings: Settings, city: str, sink: str) -> str:

@@ -38,7 +38,7 @@ def busiest_city(sim: Path) -> str:
     """The city most requests of the simulation's truth are addressed to (the partner)."""
     lines = (sim / "truth.jsonl").read_text(encoding="utf-8").splitlines()
     counts = Counter(json.loads(line)["addressed_city"] for line in lines if line.strip())
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return str(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0])
 
 
 @dataclass

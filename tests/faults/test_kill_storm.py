@@ -57,11 +57,11 @@ def test_sigkill_storm_loses_and_doubles_nothing(
     # The storm is over: let the publishers finish one clean pass, then everything drain.
     fed.job.cycle = False
     assert poll(lambda: _pumped(fed), 300), "the publishers did not finish\n" + fed.tails()
-    settle_workers(fed.admin, APP_ID)
+    settle_workers(fed.admin, APP_ID, fed.tails)
     # The partner's answers go out, the workers apply them, the subscriber stores them.
     db = fed.run_dir / "partner.db"
     assert poll(lambda: _all_answers_published(db), 120), fed.tails()
-    settle_workers(fed.admin, APP_ID)
+    settle_workers(fed.admin, APP_ID, fed.tails)
     names = TopicNames(fed.admin)
     sub_topics = [names.requests(fed.partner), names.notices(fed.partner)]
     group = subscriber_group(fed.admin, fed.partner, fed.sink)
