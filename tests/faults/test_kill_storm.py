@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ivex.identity import looks_like_resident_id
 from ivex.topics import TopicNames
 from tests.faults.checks import (
     audit_differences,
@@ -91,6 +92,8 @@ def test_sigkill_storm_loses_and_doubles_nothing(
     assert sink.on_topic > 0, sink
     assert sink.ok, sink
     assert worker_lag == 0
+    for log in fed.run_dir.glob("*.log"):  # the publishers' tables, the workers' logs…
+        assert not looks_like_resident_id(log.read_text(errors="replace")), log.name
     for kind in fed.kinds():
         assert storm.injected[f"SIGKILL {kind}"] >= profile.kills, storm.injected
 
