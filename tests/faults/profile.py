@@ -32,7 +32,7 @@ class Profile:
     fuzz_examples: int
 
 
-SHORT = Profile("short", 0.2, 8, 5, (0.8, 2.5), 1, 3, 40)
+SHORT = Profile("short", 0.16, 8, 5, (0.8, 2.0), 1, 3, 40)
 LONG = Profile("long", 0.6, 12, 30, (1.0, 4.0), 3, 5, 400)
 
 

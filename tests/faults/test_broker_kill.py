@@ -44,7 +44,8 @@ def test_broker_sigkilled_under_load_loses_and_doubles_nothing(
     own: OwnBroker, tmp_path: Path, seed: int, profile: Profile
 ) -> None:
     rng = random.Random(seed)
-    sim = simulate(tmp_path / "sim", seed, profile.scale, profile.months)
+    # Half the storm's workload: the broker's restarts take most of the time.
+    sim = simulate(tmp_path / "sim", seed, profile.scale / 2, profile.months)
     fed = Federation(
         own.admin, own.processors, tmp_path, busiest_city(sim),
         PublisherJob(own.admin, sim, tmp_path, cycle=False),
@@ -81,7 +82,7 @@ def test_broker_sigkilled_under_load_loses_and_doubles_nothing(
         doubled=len(ledger.duplicated) + len(sink.stale), stalls=stalled,
         seconds=time.monotonic() - began,
     )  # fmt: skip
-    assert ledger.acknowledged > 500
+    assert ledger.acknowledged > 300
     assert not ledger.lost, ledger.lost[:5]
     assert not ledger.duplicated, ledger.duplicated[:5]
     assert report.ok, (report.requests, report.notices.differences)
