@@ -48,7 +48,7 @@ integration: setup
 ## The long fault-injection profile (docs/reliability.md); ~25 min. The short one runs in
 ## `make test`. IVEX_FAULTS_SEED=<seed> replays a run; figures go to faults-results.jsonl.
 faults: setup
-	@set +e; tmp=$$(mktemp -d /tmp/ivex-faults-XXXXXX); \
+	@set +e; rm -f faults-results.jsonl; tmp=$$(mktemp -d /tmp/ivex-faults-XXXXXX); \
 	IVEX_FAULTS_PROFILE=long IVEX_FAULTS_RESULTS=$(CURDIR)/faults-results.jsonl \
 	$(BIN)/pytest -p no:cacheprovider -m faults -s --basetemp=$$tmp/t tests/faults; rc=$$?; \
 	rm -rf $$tmp; $(BIN)/python -m tests.faults.results faults-results.jsonl; exit $$rc
