@@ -4,9 +4,10 @@ re-derivation, each partner sink holding each request once in its latest state."
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from connectors.sinks import open_sink
 from connectors.subscriber import default_group
@@ -53,6 +54,34 @@ def lag_of(settings: Settings, group: str, topics: list[str]) -> int:
 def audit_differences(settings: Settings) -> AuditReport:
     """The re-derivation of the whole log against the live requests and notices topics."""
     return audit(settings, workers=1)
+
+
+def audit_detail(report: AuditReport, limit: int = 10) -> str:
+    """For a failure message: counts, then what the missing, extra and differing outputs are."""
+    lines = []
+    for comparison in (report.requests, report.notices):
+        lines.append(
+            f"{comparison.what}: derived {comparison.derived}, on topics {comparison.on_topics}, "
+            f"missing {len(comparison.missing)}, extra {len(comparison.extra)}, "
+            f"differing {len(comparison.differing_ids)}"
+        )
+        side = report.on_topics[comparison.what]
+        derived = getattr(report.derived, comparison.what)
+        for oid in comparison.extra[:limit]:
+            lines.append(f"  extra {oid}: {_summary(side[oid])}")
+        for oid in comparison.missing[:limit]:
+            lines.append(f"  missing {oid}: {_summary(derived[oid])}")
+        for diff in comparison.differing[:limit]:
+            lines.append(
+                f"  differs {diff.output_id} {diff.field}: derived {diff.derived[:80]!r}, "
+                f"on topic {diff.actual[:80]!r}"
+            )
+    return "\n".join(lines)
+
+
+def _summary(output: Mapping[str, Any]) -> str:
+    keys = ("kind", "addressed_city", "state", "reason", "raised_at")
+    return ", ".join(f"{k}={output.get(k)}" for k in keys if k in output)
 
 
 @dataclass(frozen=True)

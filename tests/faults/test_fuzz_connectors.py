@@ -90,10 +90,10 @@ def _mangled_files(rng: random.Random, tmp: Path, stream: Stream, rows: int) -> 
     writer.writeheader()
     writer.writerows(data)
     csv_path = tmp / f"{stream}.csv"
-    csv_path.write_text(mangle_text(rng, out.getvalue(), rows), encoding="utf-8")
+    csv_path.write_text(mangle_text(rng, out.getvalue(), rows // 4), encoding="utf-8")
     lines = "".join(json.dumps(row, default=str) + "\n" for row in data)
     jsonl_path = tmp / f"{stream}.jsonl"
-    jsonl_path.write_text(mangle_text(rng, lines, rows), encoding="utf-8")
+    jsonl_path.write_text(mangle_text(rng, lines, rows // 4), encoding="utf-8")
     return [csv_path, jsonl_path]
 
 

@@ -22,7 +22,13 @@ from ivex.kafka_config import producer_config
 from ivex.settings import Settings
 from ivex.topic_reader import read_topics
 from ivex.topics import TopicNames, faust_id
-from tests.faults.checks import audit_differences, input_topics, lag_of, settle_workers
+from tests.faults.checks import (
+    audit_detail,
+    audit_differences,
+    input_topics,
+    lag_of,
+    settle_workers,
+)
 from tests.faults.children import Child, child_env
 from tests.faults.mutate import garbage_value
 from tests.faults.profile import Profile
@@ -71,7 +77,7 @@ def test_garbage_in_city_and_response_topics(
                 assert not looks_like_resident_id(value.decode("utf-8", "replace")), name
     assert not looks_like_resident_id(worker.log.read_text(errors="replace"))
     report = audit_differences(admin)
-    assert report.ok, (report.requests, report.notices.differences)
+    assert report.ok, audit_detail(report)
     stalled = lag_of(admin, faust_id(admin, APP_ID), input_topics(admin))
     record(
         "raw garbage in topics", profile, seed, {"garbage record in a topic": len(garbage)},

@@ -16,6 +16,7 @@ import pytest
 from ivex.identity import looks_like_resident_id
 from ivex.topics import TopicNames
 from tests.faults.checks import (
+    audit_detail,
     audit_differences,
     check_sink,
     input_topics,
@@ -84,11 +85,7 @@ def test_sigkill_storm_loses_and_doubles_nothing(
     assert not ledger.lost, f"acknowledged but not on the topic: {ledger.lost[:5]}"
     assert not ledger.duplicated, f"on the topic more than once: {ledger.duplicated[:5]}"
     assert report.requests.derived > 10, "the workload must raise requests"
-    assert report.ok, (
-        f"requests missing {len(report.requests.missing)}, extra {len(report.requests.extra)}, "
-        f"differing {len(report.requests.differing_ids)}; notices differences "
-        f"{report.notices.differences}"
-    )
+    assert report.ok, audit_detail(report)
     assert sink.on_topic > 0, sink
     assert sink.ok, sink
     assert worker_lag == 0
