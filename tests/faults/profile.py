@@ -33,7 +33,7 @@ class Profile:
 
 
 SHORT = Profile("short", 0.16, 8, 5, (0.8, 2.0), 1, 3, 40)
-LONG = Profile("long", 0.6, 12, 30, (1.0, 4.0), 3, 5, 400)
+LONG = Profile("long", 0.6, 12, 30, (0.8, 3.0), 3, 5, 400)
 
 
 def current() -> Profile:
