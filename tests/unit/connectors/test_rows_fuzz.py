@@ -106,3 +106,15 @@ def test_any_jsonl_text_reads_as_rows(text: str) -> None:
     for row in read_jsonl(io.StringIO(text, newline=""), source="fuzz.jsonl"):
         assert row.line
         assert row.malformed is None or row.malformed.reason
+
+
+def test_an_id_number_outside_the_id_columns_is_rejected() -> None:
+    row = dict(EXAMPLE_ROWS["births"]) | {"certificate_no": CHILD_ID}
+    try:
+        PREPARER.prepare("births", row)
+    except RecordRejected as exc:
+        rejected = exc
+    else:
+        raise AssertionError("a resident ID number in certificate_no was accepted")
+    assert rejected.field == "certificate_no"
+    assert "resident ID number" in rejected.reason
