@@ -19,6 +19,31 @@ from streams.audit.published import requests_on_topics
 from streams.audit.run import audit
 
 
+class WorkersStalledError(AssertionError):
+    """The workers' group stopped consuming with lag left (a stall)."""
+
+
+class RequestsDivergedError(AssertionError):
+    """The live requests or notices differ from the re-derivation of the log."""
+
+
+#: The two failures the known hole causes (the xfail of the storm and broker-kill tests).
+HOLE_ERRORS = (WorkersStalledError, RequestsDivergedError)
+
+#: Why the storm and broker-kill tests are marked xfail (only for the two errors above).
+KNOWN_HOLE = (
+    "issue 15 item 2 (owned by another branch, streams/app.py and streams/transport.py): "
+    "after worker kills or broker restarts a Faust worker can skip a record or stop "
+    "consuming partitions; timing-dependent, so not strict (see docs/reliability.md)"
+)
+
+
+def assert_rederived(report: AuditReport) -> None:
+    """Raise :class:`RequestsDivergedError` unless the topics hold exactly the re-derivation."""
+    if not report.ok:
+        raise RequestsDivergedError(audit_detail(report))
+
+
 def input_topics(settings: Settings) -> list[str]:
     """The topics the stream workers consume: city streams and responses."""
     names = TopicNames(settings)
@@ -38,7 +63,9 @@ def settle_workers(
     except NotSettledError as exc:
         lag = partition_lag(settings, group, input_topics(settings))
         behind = ", ".join(f"{t}/{p}: {n}" for (t, p), n in sorted(lag.items()) if n)
-        raise AssertionError(f"STALL: {exc.message}\nper partition: {behind}\n{detail()}") from None
+        raise WorkersStalledError(
+            f"STALL: {exc.message}\nper partition: {behind}\n{detail()}"
+        ) from None
 
 
 def subscriber_group(settings: Settings, city: str, sink: str) -> str:

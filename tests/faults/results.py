@@ -23,12 +23,13 @@ def record(
     doubled: int,
     stalls: int,
     seconds: float,
+    diverged: int = 0,
 ) -> None:
     """Append one test's figures to the results file named by ``IVEX_FAULTS_RESULTS``."""
     line = {
         "test": test, "profile": profile.name, "seed": seed, "injected": dict(injected),
         "acknowledged": acknowledged, "lost": lost, "doubled": doubled, "stalls": stalls,
-        "seconds": round(seconds, 1),
+        "diverged": diverged, "seconds": round(seconds, 1),
     }  # fmt: skip
     print(f"faults result: {json.dumps(line)}")
     target = os.environ.get("IVEX_FAULTS_RESULTS")
@@ -41,8 +42,8 @@ def table(lines: list[dict[str, object]]) -> str:
     """The Markdown table: one row per fault kind of each test."""
     out = [
         "| fault | injected | events acknowledged | lost | duplicated at the sink "
-        "| stalls | seed |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| stalls | re-derivation differences | seed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for line in lines:
         injected = line["injected"]
@@ -50,7 +51,8 @@ def table(lines: list[dict[str, object]]) -> str:
         for fault, count in sorted(injected.items()):
             out.append(
                 f"| {fault} ({line['test']}) | {count} | {line['acknowledged']} | {line['lost']} "
-                f"| {line['doubled']} | {line['stalls']} | {line['seed']} |"
+                f"| {line['doubled']} | {line['stalls']} | {line.get('diverged', 0)} "
+                f"| {line['seed']} |"
             )
     return "\n".join(out)
 

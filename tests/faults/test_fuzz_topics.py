@@ -57,7 +57,7 @@ def test_garbage_in_city_and_response_topics(
 ) -> None:
     admin, rng = access.admin, random.Random(seed)
     began = time.monotonic()
-    records = list(Workload(admin.city_codes, 150, seed).records())
+    records = list(Workload(admin.city_codes, max(150, profile.fuzz_examples), seed).records())
     garbage = _interleave(admin, rng, records, profile.fuzz_examples)
     settle_workers(admin, APP_ID, lambda: worker.tail(60))
     assert worker.alive, worker.tail(60)
