@@ -124,6 +124,6 @@ def _all_answers_published(db: Path) -> bool:
     with sqlite3.connect(db, timeout=5) as conn:
         (pending,) = conn.execute(
             "SELECT count(*) FROM ivex_requests WHERE answered_status IS NOT NULL "
-            "AND response_published_at IS NULL"
+            "AND response_published_at IS NULL AND response_error IS NULL"
         ).fetchone()
     return int(pending) == 0
