@@ -24,12 +24,13 @@ def record(
     stalls: int,
     seconds: float,
     diverged: int = 0,
+    detail: str = "",
 ) -> None:
     """Append one test's figures to the results file named by ``IVEX_FAULTS_RESULTS``."""
     line = {
         "test": test, "profile": profile.name, "seed": seed, "injected": dict(injected),
         "acknowledged": acknowledged, "lost": lost, "doubled": doubled, "stalls": stalls,
-        "diverged": diverged, "seconds": round(seconds, 1),
+        "diverged": diverged, "seconds": round(seconds, 1), "detail": detail,
     }  # fmt: skip
     print(f"faults result: {json.dumps(line)}")
     target = os.environ.get("IVEX_FAULTS_RESULTS")

@@ -18,6 +18,7 @@ from tests.faults.checks import (
     KNOWN_HOLE,
     WorkersStalledError,
     assert_rederived,
+    audit_detail,
     audit_differences,
     check_sink,
     input_topics,
@@ -100,6 +101,7 @@ def test_broker_sigkilled_under_load_loses_and_doubles_nothing(
         ledger.acknowledged, lost=len(ledger.lost),
         doubled=len(ledger.duplicated) + len(sink.stale), stalls=stalled,
         seconds=time.monotonic() - began, diverged=report.differences,
+        detail="" if report.ok else audit_detail(report),
     )  # fmt: skip
     assert ledger.acknowledged > 300
     assert not ledger.lost, ledger.lost[:5]

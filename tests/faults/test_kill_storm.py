@@ -20,6 +20,7 @@ from tests.faults.checks import (
     KNOWN_HOLE,
     WorkersStalledError,
     assert_rederived,
+    audit_detail,
     audit_differences,
     check_sink,
     input_topics,
@@ -97,6 +98,7 @@ def test_sigkill_storm_loses_and_doubles_nothing(
         "kill storm", profile, seed, storm.injected, ledger.acknowledged,
         lost=len(ledger.lost), doubled=len(ledger.duplicated) + len(sink.stale),
         stalls=worker_lag, seconds=time.monotonic() - began, diverged=report.differences,
+        detail="" if report.ok else audit_detail(report),
     )  # fmt: skip
     print(f"injected {dict(storm.injected)}; acknowledged {ledger.acknowledged}")
     assert ledger.acknowledged > 500, "the workload must be acknowledged"
