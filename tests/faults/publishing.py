@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -32,6 +34,22 @@ def simulate(out: Path, seed: int, scale: float, months: int) -> Path:
         check=True, capture_output=True, env={"PATH": str(Path(sys.executable).parent)},
     )  # fmt: skip
     return out
+
+
+def input_id_numbers(sim: Path) -> set[str]:
+    """Every raw resident ID number in the simulated input files (the ID-number columns)."""
+    ids: set[str] = set()
+    for path in sim.glob("*/*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                ids |= {v for k, v in row.items() if k and k.endswith("_id_number") and v}
+    return ids
+
+
+def echoed_ids(text: str, ids: set[str]) -> set[str]:
+    """The ID numbers of ``ids`` that ``text`` contains (upper- or lower-case check)."""
+    tokens = set(re.findall(r"\d{17}[\dXx]", text))
+    return {t for t in tokens if t in ids or t.upper() in ids}
 
 
 def busiest_city(sim: Path) -> str:
