@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test setup lint typecheck unit integration broker-start broker-stop bench clean
+.PHONY: demo test setup lint typecheck unit integration faults broker-start broker-stop bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ unit: setup
 
 integration: setup
 	$(BIN)/pytest -m integration
+
+## The long fault-injection profile (docs/reliability.md); ~25 min. The short one runs in
+## `make test`. IVEX_FAULTS_SEED=<seed> replays a run; figures go to faults-results.jsonl.
+faults: setup
+	@set +e; rm -f faults-results.jsonl; tmp=$$(mktemp -d /tmp/ivex-faults-XXXXXX); \
+	IVEX_FAULTS_PROFILE=long IVEX_FAULTS_RESULTS=$(CURDIR)/faults-results.jsonl \
+	$(BIN)/pytest -p no:cacheprovider -m faults -s --basetemp=$$tmp/t tests/faults; rc=$$?; \
+	rm -rf $$tmp; $(BIN)/python -m tests.faults.results faults-results.jsonl; exit $$rc
 
 broker-start: setup
 	$(BIN)/ivex broker start

@@ -6,6 +6,7 @@ naming the field):
 1. columns: no unknown column, every required column present (:mod:`connectors.columns`);
 2. values: text → typed value per column kind (:mod:`connectors.values`);
 3. identity: each raw resident ID number → its subject reference (:mod:`ivex.identity`);
+   a resident ID number in any other column is rejected (it would be published as is);
 4. ``event_id``: derived from the content (:func:`event_id`), so a re-run of the same
    input yields the same events and the publisher can recognise them as duplicates;
 5. domain rules: the record's pydantic model from :mod:`ivex.models` (member cities,
@@ -36,10 +37,15 @@ from connectors.values import (
     is_empty,
 )
 from ivex.errors import RecordRejected
-from ivex.identity import subject_ref
+from ivex.identity import looks_like_resident_id, subject_ref
 from ivex.models import RECORD_MODELS, reject_from, to_avro
 from ivex.settings import Settings
 from ivex.topics import STREAM_RECORDS, Stream
+
+#: Reason of a row carrying a resident ID number outside the ID columns.
+ID_OUTSIDE_ID_COLUMN: Final = (
+    "looks like a resident ID number; ID numbers belong only in the ID-number columns"
+)
 
 #: Namespace of content-derived event ids: uuid5(NAMESPACE_URL, "urn:ivex:event-id:v1").
 EVENT_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ivex:event-id:v1")
@@ -134,6 +140,9 @@ class RowPreparer:
             value = typed[column.name]
             if column.kind == "id_number" and value is not None:
                 value = subject_ref(value, self._key, field=column.name)
+            elif isinstance(value, str) and looks_like_resident_id(value):
+                # Only the ID columns are pseudonymised: anywhere else it would be published.
+                raise RecordRejected(column.name, ID_OUTSIDE_ID_COLUMN)
             fields[column.field] = value
         return fields
 

@@ -7,10 +7,13 @@ reported published; re-running the file is safe).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -41,6 +44,13 @@ if TYPE_CHECKING:
     help="Declare a watermark: every record up to this ISO 8601 instant (with zone) is "
     "published, for --stream or for every stream published.",
 )
+@click.option(
+    "--outcomes",
+    "outcomes_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append each row's final outcome (published, duplicate, rejected; with its event "
+    "id) to this JSON Lines file as soon as it is known: a ledger of what Kafka acknowledged.",
+)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_obj
 def command(
@@ -49,6 +59,7 @@ def command(
     stream: Stream | None,
     fmt: str | None,
     complete_through: str | None,
+    outcomes_path: Path | None,
     paths: tuple[Path, ...],
 ) -> None:
     """Publish FILEs or the files of DIRs (CSV with header, or JSON Lines) of one city,
@@ -68,9 +79,12 @@ def command(
     rejected = 0
     from connectors.publisher import Publisher  # Kafka clients: only when publishing
 
-    with Publisher(obj.settings, city) as publisher:
+    with (
+        Publisher(obj.settings, city) as publisher,
+        _ledger(outcomes_path) as ledger,
+    ):
         for file, file_stream in files:
-            rejected += _publish_file(publisher, file_stream, file, fmt, console).rejected
+            rejected += _publish_file(publisher, file_stream, file, fmt, console, ledger).rejected
         if through is not None:
             for declared_stream in [stream] if stream else sorted({s for _, s in files}):
                 declared = publisher.declare_watermark(declared_stream, through)
@@ -116,8 +130,23 @@ def _instant(text: str) -> datetime:
     return moment
 
 
+@contextlib.contextmanager
+def _ledger(path: Path | None) -> Iterator[IO[str] | None]:
+    """The ``--outcomes`` file, line-buffered: a line is written once its row is final."""
+    if path is None:
+        yield None
+        return
+    with path.open("a", encoding="utf-8", buffering=1) as handle:
+        yield handle
+
+
 def _publish_file(
-    publisher: Publisher, stream: Stream, file: Path, fmt: str | None, console: Console
+    publisher: Publisher,
+    stream: Stream,
+    file: Path,
+    fmt: str | None,
+    console: Console,
+    ledger: IO[str] | None = None,
 ) -> PublishReport:
     from connectors.publisher import PublishReport
 
@@ -135,6 +164,8 @@ def _publish_file(
 
         def advance(outcome: RowOutcome) -> None:
             report.outcomes.append(outcome)
+            if ledger is not None:
+                ledger.write(json.dumps(outcome.as_dict() | {"stream": stream}) + "\n")
             progress.advance(task)
 
         try:
