@@ -11,12 +11,20 @@ The rebalance-safe consumer keeps, per partition, the *base*: the offset process
 must resume from (where the partition was sought to after an assignment, raised to the
 log's start, then each commit). A commit is the first offset at or after the base that
 is neither acknowledged nor known to be absent from the log.
+
+A record that never reaches a stream holds its partition's commit back for good if the
+partition is not sought again — Faust drops a record fetched again below the offset it
+last delivered, so a record lost around a seek stays lost while its successors are
+processed. The records of one partition are acknowledged in order (one stream per
+topic; batches acknowledged in order), so a record still unacknowledged long after a
+later one was is not in flight: it was lost. :class:`LostRecords` says when; the consumer
+then reads the partition again from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K")
 
@@ -45,3 +53,33 @@ def resume_bases(committed: Mapping[K, int | None], starts: Mapping[K, int]) -> 
     """Per partition of ``starts`` (the log start offsets), where processing resumes: the
     committed offset, or the log's start when there is none or it was deleted since."""
     return {tp: max(committed.get(tp) or 0, start) for tp, start in starts.items()}
+
+
+class LostRecords(Generic[K]):
+    """Per partition, since when its first unprocessed record (the *hole*) has stayed
+    unprocessed while a later record was processed."""
+
+    def __init__(self, after_s: float) -> None:
+        #: How long a hole may last before it counts as lost.
+        self.after_s = after_s
+        self._since: dict[K, tuple[int, float]] = {}
+
+    def observe(self, key: K, hole: int | None, now: float) -> bool:
+        """Note ``key``'s hole (None: there is none); True once the same hole has lasted
+        ``after_s`` seconds (then it is forgotten: the caller reads it again)."""
+        if hole is None:
+            self._since.pop(key, None)
+            return False
+        since = self._since.get(key)
+        if since is None or since[0] != hole:
+            self._since[key] = (hole, now)
+            return False
+        if now - since[1] < self.after_s:
+            return False
+        del self._since[key]
+        return True
+
+    def forget(self, keys: Iterable[K]) -> None:
+        """Stop watching ``keys`` (revoked, or sought again)."""
+        for key in keys:
+            self._since.pop(key, None)

@@ -30,6 +30,9 @@
    on a partition never committed before), so a record skipped in a rebalance could be
    committed past by its successor's acknowledgement. The consumer keeps per partition
    where processing resumes and commits only up to the first record not acknowledged.
+   A record that stays unacknowledged while later ones are acknowledged
+   (:class:`~streams.commits.LostRecords`, :data:`LOST_AFTER_S`) never reached a
+   stream: the partition is read again from it.
 5. **A record handed to the streams without four tasks** (:mod:`streams.eager`): the
    delivery of each fetched record runs at once, and only one that has to wait (a
    stream's buffer full) goes through Faust's ``wait_first``.
@@ -38,6 +41,7 @@
 from __future__ import annotations
 
 import inspect
+import time
 import weakref
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
@@ -47,7 +51,17 @@ from faust.types import TP, Message
 from mode.services import WaitResults
 
 from streams import eager
-from streams.commits import commit_point, resume_bases
+from streams.commits import LostRecords, commit_point, resume_bases
+
+#: A partition's first unprocessed record still unacknowledged this long after a later
+#: record was acknowledged is taken as lost, and the partition read again from it. Well
+#: above a batch's time in flight; the commit interval (1 s) is the resolution.
+LOST_AFTER_S = 5.0
+
+
+def now() -> float:
+    """The clock of :data:`LOST_AFTER_S` (monotonic seconds)."""
+    return time.monotonic()
 
 
 def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[str]) -> list[TP]:
@@ -78,6 +92,7 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
     #: Per stream partition, the offset processing resumes from (nothing before it is
     #: unprocessed): set when the partition is sought, advanced by each commit.
     _bases: dict[TP, int]
+    _lost: LostRecords[TP]
 
     def hold(self, messages: Iterable[Message]) -> None:
         """Never ack ``messages`` (a batch that failed): they will be read again."""
@@ -107,11 +122,18 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         # Faust's livelock detector crashes the worker reading an unset position.
         # The log start offsets of ``others`` come back too (one request).
         consumer = self._thread._ensure_consumer()
-        starts = await consumer.beginning_offsets(sorted({*partitions, *others}))
-        assigned = consumer.assignment()  # a rebalance may have run during the await
+        starts = await self._log_starts(sorted({*partitions, *others}))
         for tp in partitions:
-            if tp in assigned:
+            if tp in starts:
                 consumer.seek(tp, starts[tp])
+        return starts
+
+    async def _log_starts(self, partitions: list[TP]) -> dict[TP, int]:
+        # On the consumer thread: the log start offsets of those ``partitions`` still
+        # assigned once the answer came (a rebalance may have run during the await).
+        consumer = self._thread._ensure_consumer()
+        starts = await consumer.beginning_offsets(partitions)
+        assigned = consumer.assignment()
         return {tp: offset for tp, offset in starts.items() if tp in assigned}
 
     def _resume_at(self, bases: Mapping[TP, int]) -> None:
@@ -129,6 +151,8 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         """Forget where revoked partitions resume (set again when they are sought)."""
         for tp in revoked:
             getattr(self, "_bases", {}).pop(tp, None)
+        if hasattr(self, "_lost"):
+            self._lost.forget(revoked)
         await super().on_partitions_revoked(revoked)
 
     def _new_offset(self, tp: TP) -> int | None:
@@ -140,12 +164,39 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         acked, gaps = self._acked[tp], self._gap[tp]
         point = commit_point(base, acked, ((gap.begin, gap.end) for gap in gaps))
         if point <= base:
+            self._watch_hole(tp, base if acked else None)
             return None
+        self._watch_hole(tp, None)
         acked[:] = sorted(offset for offset in acked if offset >= point)
         self._acked_index[tp].intersection_update(acked)
         gaps.chop(0, point)
         self._bases[tp] = point
         return point
+
+    def _watch_hole(self, tp: TP, hole: int | None) -> None:
+        if not hasattr(self, "_lost"):
+            self._lost = LostRecords(LOST_AFTER_S)
+        if not self._lost.observe(tp, hole, now()) or hole is None:
+            return
+        if self.app.flow_control.is_active():  # a rebalance seeks everything anyway
+            self.add_future(self._read_again(tp, hole))
+
+    async def _read_again(self, tp: TP, offset: int) -> None:
+        """Seek ``tp`` back to ``offset``, a record lost on its way to the streams."""
+        starts = await self._thread.call_thread(self._log_starts, [tp])
+        if tp not in starts or not self.app.flow_control.is_active():
+            return  # revoked, or a rebalance began: it seeks by itself
+        if starts[tp] > offset:  # deleted since: nothing left to process there
+            self.log.warning("%s: offsets %d-%d deleted unprocessed", tp, offset, starts[tp] - 1)
+            self._bases[tp] = starts[tp]
+            return
+        self.log.warning(
+            "%s@%d never reached a stream while later records were processed: reading "
+            "the partition again from it",
+            tp,
+            offset,
+        )
+        await self.seek(tp, offset)
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         # Faust passes the offset of the record just delivered as the gap's end, and

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import faust
-
 from ivex.settings import Settings
 from streams.app import WorkerOptions, build_app
+from streams.diagnose import Worker
 from streams.provision import ensure_internal_topics
 
 
@@ -14,8 +13,9 @@ def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "i
 
     Faust's worker installs the signal handlers: SIGTERM/SIGINT stop the agents, commit
     offsets, flush and close the producer, leave the group and exit with status 0.
+    SIGUSR1 logs where the consumer stands (:mod:`streams.diagnose`).
     """
     ensure_internal_topics(settings, options.app_id)
     app = build_app(settings, options)
-    worker = faust.Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
+    worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
     worker.execute_from_commandline()

@@ -158,8 +158,17 @@ def wait_until(
 
 def stall_report(workers: list[WorkerProcess], lines: int = 40) -> str:
     """For a failure message: what the workers' group has not consumed yet (per
-    partition) and the last ``lines`` lines of each worker's log."""
+    partition) and the last ``lines`` lines of each worker's log, after each worker was
+    asked (SIGUSR1, :mod:`streams.diagnose`) to log where its consumer stands."""
     settings, app_id = workers[0].settings, workers[0].app_id
+    sizes = [len(w.log_text()) for w in workers]
+    for w in workers:
+        w.signal(signal.SIGUSR1)
+    time.sleep(2.0)
+    diagnoses = "\n".join(
+        f"--- {w.log_path.name}: SIGUSR1 ---\n{_diagnosis(w.log_text()[size:])}"
+        for w, size in zip(workers, sizes, strict=True)
+    )
     try:
         lag = partition_lag(settings, faust_id(settings, app_id), [])
         behind = ", ".join(f"{t}/{p}: {n}" for (t, p), n in sorted(lag.items()) if n) or "none"
@@ -169,7 +178,14 @@ def stall_report(workers: list[WorkerProcess], lines: int = 40) -> str:
         f"--- {w.log_path.name} ---\n" + "\n".join(w.log_text().splitlines()[-lines:])
         for w in workers
     )
-    return f"not consumed by the group yet: {behind}\n{tails}"
+    return f"not consumed by the group yet: {behind}\n{tails}\n{diagnoses}"
+
+
+def _diagnosis(text: str) -> str:
+    # The consumer's lines in full; of the task dump, the frames of our own code and
+    # Faust's stream/consumer, which say where an agent waits.
+    keep = ("diagnose:", "streams/", "faust/streams", "faust/transport", "Task", "coro")
+    return "\n".join(line for line in text.splitlines() if any(k in line for k in keep))
 
 
 @dataclass

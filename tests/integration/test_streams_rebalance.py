@@ -10,6 +10,7 @@ worker's start, so some topics get their first records while the group rebalance
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tests.integration.streams_helpers import (
     WorkerProcess,
     delete_app_topics,
     running_workers,
+    wait_until,
 )
 from tests.integration.test_streams_worker import (
     KEY,
@@ -50,6 +52,13 @@ def test_a_worker_joining_while_cities_publish_loses_nothing(
                 # group rebalances: some topics get their first records meanwhile.
                 publish_scenario(federation, pause_s=0.3)
                 wait_for_requests(federation, expected_requests("OVERDUE"), workers)
+                # The stall diagnosis works (what a failure above would have shown).
+                workers[1].signal(signal.SIGUSR1)
+                wait_until(
+                    lambda: "diagnose: flow control active=True" in workers[1].log_text() or None,
+                    20.0,
+                    "the SIGUSR1 diagnosis",
+                )
     finally:
         delete_app_topics(federation, APP_ID)
     assert "(generation 2)" in workers[1].log_text(), "no rebalance: the test proved nothing"

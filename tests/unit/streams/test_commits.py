@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.commits import commit_point, resume_bases
+from streams.commits import LostRecords, commit_point, resume_bases
 
 
 def test_the_commit_stops_at_the_first_record_not_acknowledged() -> None:
@@ -41,3 +41,22 @@ def test_everything_before_the_commit_is_done_or_absent_and_the_commit_is_not(
 def test_processing_resumes_at_the_commit_or_the_log_start() -> None:
     committed = {"a": 7, "b": None, "c": 2}
     assert resume_bases(committed, {"a": 0, "b": 3, "c": 5}) == {"a": 7, "b": 3, "c": 5}
+
+
+def test_a_hole_counts_as_lost_only_after_it_lasted() -> None:
+    lost: LostRecords[str] = LostRecords(after_s=5.0)
+    assert not lost.observe("p", 3, now=100.0)
+    assert not lost.observe("p", 3, now=104.9)
+    assert lost.observe("p", 3, now=105.0)
+    assert not lost.observe("p", 3, now=105.1)  # forgotten once reported: timed afresh
+
+
+def test_a_hole_that_moves_or_closes_is_timed_afresh() -> None:
+    lost: LostRecords[str] = LostRecords(after_s=5.0)
+    lost.observe("p", 3, now=0.0)
+    assert not lost.observe("p", 4, now=6.0)  # 3 was processed meanwhile
+    assert not lost.observe("p", None, now=7.0)
+    assert not lost.observe("p", 4, now=12.0)
+    lost.observe("q", 1, now=0.0)
+    lost.forget(["q"])
+    assert not lost.observe("q", 1, now=9.0)

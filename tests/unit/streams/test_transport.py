@@ -13,6 +13,7 @@ from faust.types import TP, Message
 from faust.types.tuples import ConsumerMessage
 
 from ivex.settings import Settings
+from streams import transport
 from streams.app import WorkerOptions, build_app
 from streams.transport import RebalanceSafeConsumer, never_committed
 
@@ -231,3 +232,51 @@ def test_acknowledged_records_are_committed_in_order(
     consumer._committed_offset.update(offsets)  # as the commit does
     consumer.ack(_at(7, generation))
     assert consumer._filter_committable_offsets([CITY]) == {CITY: 9}
+
+
+def test_a_record_lost_on_its_way_to_the_streams_is_read_again(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Offset 10 never reached a stream (dropped below Faust's read offset after a seek)
+    # while 11 and 12 were processed: the commit stays at 10, and once that has lasted
+    # LOST_AFTER_S the partition is read again from 10.
+    consumer = _assigned(settings, tmp_path, monkeypatch, 10)
+    consumer.app.flow_control.resume()
+    generation = consumer.app.consumer_generation_id
+    for offset in (11, 12):
+        consumer.ack(_at(offset, generation))
+    scheduled: list[Any] = []
+    monkeypatch.setattr(consumer, "add_future", scheduled.append)
+    clock = [100.0]
+    monkeypatch.setattr(transport, "now", lambda: clock[0])
+    assert consumer._filter_committable_offsets([CITY]) == {}
+    clock[0] += transport.LOST_AFTER_S - 0.1
+    assert consumer._filter_committable_offsets([CITY]) == {}
+    assert scheduled == []
+    clock[0] += 0.1
+    assert consumer._filter_committable_offsets([CITY]) == {}
+    assert len(scheduled) == 1
+    seeks: list[tuple[TP, int]] = []
+
+    async def seek(tp: TP, offset: int) -> None:
+        seeks.append((tp, offset))
+
+    monkeypatch.setattr(consumer, "seek", seek)
+    asyncio.run(scheduled[0])
+    assert seeks == [(CITY, 10)]
+    consumer.ack(_at(10, generation))  # read again and processed
+    assert consumer._filter_committable_offsets([CITY]) == {CITY: 13}
+
+
+def test_nothing_is_read_again_while_records_are_merely_in_flight(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consumer = _assigned(settings, tmp_path, monkeypatch, 10)
+    scheduled: list[Any] = []
+    monkeypatch.setattr(consumer, "add_future", scheduled.append)
+    clock = [0.0]
+    monkeypatch.setattr(transport, "now", lambda: clock[0])
+    for _ in range(3):  # nothing acknowledged yet: no hole, whatever the time
+        consumer._filter_committable_offsets([CITY])
+        clock[0] += transport.LOST_AFTER_S
+    assert scheduled == []
