@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +13,10 @@ from ivex.access.apply import apply_access
 from ivex.access.clients import as_user
 from ivex.access.model import processors_user
 from ivex.broker import LocalBroker
-from ivex.broker.probe import port_open
-from ivex.errors import BrokerStartError
 from ivex.provision import apply_topics
 from ivex.settings import DEFAULT_CONFIG, Settings, load_settings
 from tests.fixtures.kafka import start_secure_broker
+from tests.fixtures.restart import restart_broker
 
 
 @dataclass
@@ -38,17 +36,8 @@ class OwnBroker:
         return pid
 
     def restart(self) -> None:
-        """Start it again on the same ports and data, once its old listeners are gone."""
-        for port in (self.broker.settings.port, self.broker.settings.controller_port):
-            deadline = time.monotonic() + 30
-            while port_open("127.0.0.1", port) and time.monotonic() < deadline:
-                time.sleep(0.5)
-        try:
-            self.broker.start(timeout_s=180)
-        except BrokerStartError as first:  # once under CI load: the JVM exited at start
-            print(f"broker restart failed once: {first}")
-            time.sleep(5)
-            self.broker.start(timeout_s=180)
+        """Start it again on the same ports and data (:func:`restart_broker`)."""
+        restart_broker(self.broker)
 
 
 def start_own_broker(state: Path) -> OwnBroker:

@@ -19,13 +19,13 @@ from connectors.publisher import Publisher, PublisherOptions, RowOutcome
 from ivex.access.apply import apply_access
 from ivex.access.clients import as_city
 from ivex.broker import LocalBroker
-from ivex.broker.probe import port_open
-from ivex.errors import BrokerStartError, PublishUnavailable
+from ivex.errors import PublishUnavailable
 from ivex.kafka_config import client_config
 from ivex.provision import apply_topics
 from ivex.settings import DEFAULT_CONFIG, Settings, load_settings
 from ivex.topics import TopicNames
 from tests.fixtures.kafka import start_secure_broker
+from tests.fixtures.restart import restart_broker
 from tests.integration.publishing_helpers import KEY, birth_row, events, read_all
 
 pytestmark = pytest.mark.integration
@@ -108,19 +108,5 @@ def _wait_for_end_offset(settings: Settings, topic: str, count: int) -> None:
 
 
 def _restart(broker: LocalBroker) -> None:
-    """Start the stopped broker again on the same ports and data.
-
-    Seen once under CI load: the JVM exited during the restart (log not kept). Wait for
-    the old listeners to be gone and allow one more attempt; if both fail, show the log.
-    """
-    for port in (broker.settings.port, broker.settings.controller_port):
-        deadline = time.monotonic() + 30
-        while port_open("127.0.0.1", port) and time.monotonic() < deadline:
-            time.sleep(0.5)
-    try:
-        broker.start(timeout_s=180)
-    except BrokerStartError as first:
-        log = Path(first.log_file).read_text(errors="replace")[-4000:] if first.log_file else ""
-        print(f"broker restart failed once: {first}\n{log}")
-        time.sleep(5)
-        broker.start(timeout_s=180)
+    """Start the stopped broker again on the same ports and data."""
+    restart_broker(broker)
