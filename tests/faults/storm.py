@@ -15,6 +15,7 @@ from ivex.access.clients import as_city
 from ivex.settings import Settings
 from tests.faults.children import Child, child_env
 from tests.faults.publishing import PublisherJob
+from tests.fixtures.diagnosis import diagnose
 
 #: The workers' Faust app id: under the processors' app prefix (docs/security.md).
 APP_ID = "ivex-faults"
@@ -90,8 +91,10 @@ class Federation:
             child.stop()
 
     def tails(self) -> str:
-        """Log tails of every child, for failure messages."""
-        return "\n".join(c.tail() for c in self.children())
+        """Log tails of every child and where each worker's consumer stands, for
+        failure messages."""
+        workers = [(w.name, w.log, w.signal) for w in self.workers]
+        return "\n".join(c.tail() for c in self.children()) + "\n" + diagnose(workers)
 
 
 @dataclass

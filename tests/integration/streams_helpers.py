@@ -26,6 +26,7 @@ from ivex.topics import TopicNames, faust_id
 from streams.engine.facts import epoch_ms
 from streams.engine.outputs import NoticeOut, RequestOut
 from streams.rederive import rederive
+from tests.fixtures.diagnosis import diagnose
 
 IVEX = Path(sys.executable).parent / "ivex"
 READY = "[^Worker]: Ready"
@@ -73,7 +74,7 @@ class WorkerProcess:
         """Wait until the log says Ready ``count`` times (once per start)."""
         wait_until(lambda: self.log_text().count(READY) >= count or None, timeout_s, "ready")
 
-    def signal(self, sig: int) -> None:
+    def signal(self, sig: signal.Signals) -> None:
         """Send ``sig`` to the worker."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(sig)
@@ -161,14 +162,7 @@ def stall_report(workers: list[WorkerProcess], lines: int = 40) -> str:
     partition) and the last ``lines`` lines of each worker's log, after each worker was
     asked (SIGUSR1, :mod:`streams.diagnose`) to log where its consumer stands."""
     settings, app_id = workers[0].settings, workers[0].app_id
-    sizes = [len(w.log_text()) for w in workers]
-    for w in workers:
-        w.signal(signal.SIGUSR1)
-    time.sleep(2.0)
-    diagnoses = "\n".join(
-        f"--- {w.log_path.name}: SIGUSR1 ---\n{_diagnosis(w.log_text()[size:])}"
-        for w, size in zip(workers, sizes, strict=True)
-    )
+    diagnoses = diagnose([(w.log_path.name, w.log_path, w.signal) for w in workers])
     try:
         lag = partition_lag(settings, faust_id(settings, app_id), [])
         behind = ", ".join(f"{t}/{p}: {n}" for (t, p), n in sorted(lag.items()) if n) or "none"
@@ -179,13 +173,6 @@ def stall_report(workers: list[WorkerProcess], lines: int = 40) -> str:
         for w in workers
     )
     return f"not consumed by the group yet: {behind}\n{tails}\n{diagnoses}"
-
-
-def _diagnosis(text: str) -> str:
-    # The consumer's lines in full; of the task dump, the frames of our own code and
-    # Faust's stream/consumer, which say where an agent waits.
-    keep = ("diagnose:", "streams/", "faust/streams", "faust/transport", "Task", "coro")
-    return "\n".join(line for line in text.splitlines() if any(k in line for k in keep))
 
 
 @dataclass
