@@ -39,13 +39,13 @@ def _errors(
     counts = {(f"m{i:02d}", c): n for i, month in enumerate(months) for c, n in month.items() if n}
     plan = plan_boys(counts, shares)
     assert all(0 <= plan[k] <= n for k, n in counts.items())
-    owed: Counter[object] = Counter()
+    owed: dict[object, Fraction] = {}
     found = []
     for i, month in enumerate(months):
         for (city, bucket), n in month.items():
             gap = shares[(city, bucket)] * n - plan.get((f"m{i:02d}", (city, bucket)), 0)
             for key in ((city, bucket), city, bucket, "all"):
-                owed[key] += gap  # type: ignore[assignment]
+                owed[key] = owed.get(key, Fraction(0)) + gap
         found.append(dict(owed))
     return found
 
