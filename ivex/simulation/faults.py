@@ -80,7 +80,9 @@ def correct_and_void(facts: list[Fact], params: SimParams) -> Counter[str]:
         when = work_time(rng, fact.first.recorded_at.date() + days(rng.randint(1, 20)), tz)
         if void:
             fact.add(VOID, when, fact.first.fields)
-            again = Fact(fact.stream, fact.source_city, tags={"rerecorded"})
+            again = Fact(
+                fact.stream, fact.source_city, tags={"rerecorded"}, sex_group=fact.sex_group
+            )
             again.add(RECORD, when + timedelta(seconds=1), fact.first.fields)
             facts.append(again)
             fact.tags.add("void_rerecord")

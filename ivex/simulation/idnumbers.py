@@ -58,6 +58,29 @@ def random_sequence(rng: random.Random, *, female: bool) -> int:
     return base + rng.choice((0, 2, 4, 6, 8) if female else (1, 3, 5, 7, 9))
 
 
+def is_female(number: str) -> bool:
+    """Whether the number's sex digit (the 17th) is even: a woman's."""
+    return int(number[16]) % 2 == 0
+
+
+def with_sex(number: str, *, female: bool, used: set[str]) -> str:
+    """``number`` itself if its sex digit says ``female``; else the nearest unused number
+    of the same area and date whose sequence code says so (added to ``used``)."""
+    if is_female(number) == female:
+        return number
+    sequence = int(number[14:17])
+    for step in range(1, 1000, 2):  # odd steps flip the parity; 500 candidates in all
+        candidate = make_id(number[:6], _born(number), (sequence + step) % 1000)
+        if candidate not in used:
+            used.add(candidate)
+            return candidate
+    raise ValueError("every sequence code of this area and date is taken")
+
+
+def _born(number: str) -> date:
+    return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
 def with_wrong_check(number: str, rng: random.Random) -> str:
     """The same number with a check character that fails (a typo in the last position)."""
     right = number[17].upper()

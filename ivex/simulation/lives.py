@@ -59,6 +59,8 @@ class Child:
     certificate_no: str | None
     facility_code: str
     delivery_place: str
+    #: Its facts' :attr:`Fact.sex_group` (shared by identical twins).
+    sex_group: str
 
 
 @dataclass
@@ -196,6 +198,7 @@ class World:
         when = self.at(rng, record_day)
         for k, child in enumerate(children):
             fact = self.new_fact("births", city, when, self._birth_fields(p, rng, child))
+            fact.sex_group = child.sex_group
             if record_day - p.outcome_date > timedelta(days=2):
                 fact.tags.add("late_outcome_record")
             if regs[k] is None:
@@ -209,7 +212,7 @@ class World:
     def _children(self, p: Pregnancy, rng: random.Random, city: str) -> list[Child]:
         order = p.woman.existing_children + 1
         first = self._sex(rng, city, order)
-        sexes = [first]
+        sexes, same = [first], False
         if p.twins:
             same = rng.random() < self.params.demography.monozygotic_share
             sexes.append(first if same else self._sex(rng, city, order + 1))
@@ -217,12 +220,19 @@ class World:
         county = rng.choice(counties_of(city))
         kind = "C" if place == "OTHER_FACILITY" else "H"
         facility = f"{county}{kind}{rng.randint(1, 3):02d}"
+        # Identical twins form one sex group: their sexes are set together later.
+        groups = [f"{p.index:07d}" if same else f"{p.index:07d}/{k}" for k in range(len(sexes))]
         return [
-            Child(sex, order + k, self._certificate(rng), facility, place)
+            Child(sex, order + k, self._certificate(rng), facility, place, groups[k])
             for k, sex in enumerate(sexes)
         ]
 
     def _sex(self, rng: random.Random, city: str, order: int) -> str:
+        """An independent draw at the city's SRB for the birth order.
+
+        Kept only by children whose birth never reaches the log (no SRB counts them):
+        :func:`ivex.simulation.sexes.balance_sexes` replaces the others' sexes.
+        """
         table = self.params.srb_higher_order if order >= 2 else self.params.srb
         srb = table[city]
         return "MALE" if rng.random() < srb / (100.0 + srb) else "FEMALE"
@@ -319,6 +329,7 @@ class World:
             "registered_on": registered_on,
         }
         fact = self.new_fact("registrations", w.hukou_city, self.at(rng, registered_on), fields)
+        fact.sex_group = child.sex_group
         if late:
             fact.tags.add("late_registration")
         if p.twins:
@@ -366,6 +377,7 @@ class World:
             fields["child_id_number"] = self._child_id(fx, county, born, str(fields["child_sex"]))
         fields["registered_on"] = registered_on
         copy = self.new_fact("registrations", city, self.at(fx, registered_on), fields)
+        copy.sex_group = first.sex_group
         first.tags.add("duplicated")
         copy.tags.add("duplicate_registration")
         if dice.hit("duplicate_void", self.params.faults.duplicate_void, k):

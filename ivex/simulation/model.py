@@ -45,6 +45,9 @@ class Fact:
     versions: list[Version] = field(default_factory=list)
     #: Why the simulator made it so (fault names), for the manifest and tests.
     tags: set[str] = field(default_factory=set)
+    #: Facts with the same sex group carry one ``child_sex``: the births and registrations
+    #: of one child, or of both identical twins (:mod:`ivex.simulation.sexes`); "" for others.
+    sex_group: str = ""
 
     @property
     def key(self) -> str:

@@ -14,6 +14,7 @@ from ivex.simulation.faults import correct_and_void, fact_subject
 from ivex.simulation.lives import World
 from ivex.simulation.model import RECORD_PREFIX, Fact, cst
 from ivex.simulation.params import SimParams
+from ivex.simulation.sexes import balance_sexes
 from ivex.simulation.truth import ExpectedRequest, compute_truth
 from ivex.simulation.writer import FORMATS, FileStats, write_streams
 
@@ -42,6 +43,7 @@ def simulate(params: SimParams) -> SimResult:
     start = datetime.combine(params.start, time(0), tzinfo=tz)
     end = world.end_instant
     logged = _cut(facts, start, end)
+    balance_sexes(logged, params, world.used_ids)
     _assign_record_ids(logged)
     truth = compute_truth(logged, params.rules, end)
     return SimResult(params, logged, start, end, truth)
