@@ -19,12 +19,6 @@
      record (never ``tracked`` by a stream, skipped under the stream's own condition) is
      now not acked; the commit stops before it and it is read again.
 
-   - After a seek, Faust still delivers the rest of a batch fetched before it, and its
-     drain loop then drops every record fetched again below the last offset it
-     delivered: the records between the seek's target and that offset were lost. A
-     record of a batch fetched before its partition was sought is now not delivered
-     (:meth:`RebalanceSafeConsumer.getmany`); the seek fetches it again.
-
    Records read twice are absorbed by the engine and the lifecycle.
 3. **Batches that failed are not acknowledged** (:meth:`RebalanceSafeConsumer.hold`).
    ``Stream.take_events`` acks a batch's events when the agent asks for the next batch,
@@ -49,8 +43,7 @@ from __future__ import annotations
 import inspect
 import time
 import weakref
-from collections import Counter
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -100,8 +93,6 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
     #: unprocessed): set when the partition is sought, advanced by each commit.
     _bases: dict[TP, int]
     _lost: LostRecords[TP]
-    #: Per partition, how often it was sought (before and after each seek).
-    _seeks: Counter[TP]
 
     def hold(self, messages: Iterable[Message]) -> None:
         """Never ack ``messages`` (a batch that failed): they will be read again."""
@@ -109,31 +100,11 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
             self._held = weakref.WeakSet()
         self._held.update(messages)
 
-    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
-        """Faust's batch of fetched records, less those of partitions sought since the
-        batch was fetched (the seek fetches them again)."""
-        seeks = self._seek_counts().copy()
-        async for tp, message in super().getmany(timeout):
-            if self._seeks[tp] == seeks[tp]:
-                yield tp, message
-
-    def _seek_counts(self) -> Counter[TP]:
-        if not hasattr(self, "_seeks"):
-            self._seeks = Counter()
-        return self._seeks
-
-    def _sought(self, partitions: Iterable[TP]) -> None:
-        # Before a seek (a batch fetched meanwhile may hold records from the old
-        # position) and after it (the fetcher had not moved until then).
-        self._seek_counts().update(partitions)
-
     async def seek_to_committed(self) -> Mapping[TP, int]:
         """Seek to the committed offsets, or to the beginning where there is none; note
         where processing of each stream partition resumes."""
-        changelogs = self.app.tables.changelog_topics
-        assigned = [tp for tp in self.assignment() if tp.topic not in changelogs]
-        self._sought(assigned)
         committed = await super().seek_to_committed()
+        changelogs = self.app.tables.changelog_topics
         fresh = never_committed(committed, changelogs)
         if fresh:
             self.log.info("rewinding %d never-committed partitions to their start", len(fresh))
@@ -141,7 +112,6 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         if streamed:
             starts = await self._thread.call_thread(self._seek_to_start, fresh, streamed)
             self._resume_at(resume_bases(committed, starts))
-        self._sought({*assigned, *streamed})
         return committed
 
     async def _seek_to_start(
@@ -173,9 +143,7 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
 
     async def seek(self, partition: TP, offset: int) -> None:
         """Seek ``partition`` to ``offset``; processing resumes there."""
-        self._sought([partition])
         await super().seek(partition, offset)
-        self._sought([partition])
         if partition.topic not in self.app.tables.changelog_topics:
             self._resume_at({partition: offset})
 

@@ -138,9 +138,6 @@ class _FakeThread:
     def _ensure_consumer(self) -> _FakeKafkaConsumer:
         return self.consumer
 
-    def assignment(self) -> set[TP]:
-        return self.consumer.assignment()
-
     async def call_thread(self, fun: Any, *args: Any) -> Any:
         return await fun(*args)
 
@@ -283,29 +280,3 @@ def test_nothing_is_read_again_while_records_are_merely_in_flight(
         consumer._filter_committable_offsets([CITY])
         clock[0] += transport.LOST_AFTER_S
     assert scheduled == []
-
-
-def test_records_fetched_before_their_partition_was_sought_are_not_delivered(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Faust's drain loop would deliver them and remember the last offset delivered,
-    # then drop every record the seek fetches again below it.
-    consumer = _consumer(settings, tmp_path)
-    fetched = [(CITY, 5), (INTERNAL, 1), (CITY, 6), (CITY, 7), (INTERNAL, 2)]
-    seek_after = [(CITY, 6)]
-
-    async def getmany(self: Any, timeout: float) -> Any:
-        for tp, offset in fetched:
-            yield tp, offset
-            if seek_after and (tp, offset) == seek_after[0]:
-                seek_after.clear()
-                consumer._sought([CITY])  # a seek of CITY while the batch is delivered
-
-    monkeypatch.setattr(FaustConsumer, "getmany", getmany)
-
-    async def delivered() -> list[Any]:
-        return [item async for item in consumer.getmany(timeout=1.0)]
-
-    assert asyncio.run(delivered()) == [(CITY, 5), (INTERNAL, 1), (CITY, 6), (INTERNAL, 2)]
-    fetched[:] = [(CITY, 5), (CITY, 6), (CITY, 7)]  # the next batch: from the new position
-    assert asyncio.run(delivered()) == fetched
