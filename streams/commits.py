@@ -57,14 +57,12 @@ def resume_bases(committed: Mapping[K, int | None], starts: Mapping[K, int]) -> 
 
 class LostRecords(Generic[K]):
     """Per partition, since when its first unprocessed record (the *hole*) has stayed
-    unprocessed while a later record was processed."""
+    unprocessed while the consumer was past it."""
 
-    def __init__(self, after_s: float) -> None:
-        #: How long a hole may last before it counts as lost.
-        self.after_s = after_s
+    def __init__(self) -> None:
         self._since: dict[K, tuple[int, float]] = {}
 
-    def observe(self, key: K, hole: int | None, now: float) -> bool:
+    def observe(self, key: K, hole: int | None, now: float, after_s: float) -> bool:
         """Note ``key``'s hole (None: there is none); True once the same hole has lasted
         ``after_s`` seconds (then it is forgotten: the caller reads it again)."""
         if hole is None:
@@ -74,7 +72,7 @@ class LostRecords(Generic[K]):
         if since is None or since[0] != hole:
             self._since[key] = (hole, now)
             return False
-        if now - since[1] < self.after_s:
+        if now - since[1] < after_s:
             return False
         del self._since[key]
         return True

@@ -31,8 +31,9 @@
    committed past by its successor's acknowledgement. The consumer keeps per partition
    where processing resumes and commits only up to the first record not acknowledged.
    A record that stays unacknowledged while later ones are acknowledged
-   (:class:`~streams.commits.LostRecords`, :data:`LOST_AFTER_S`) never reached a
-   stream: the partition is read again from it.
+   (:class:`~streams.commits.LostRecords`, :data:`LOST_AFTER_S`), or long after the
+   consumer delivered past it (:data:`UNACKED_AFTER_S`), never reached a stream: the
+   partition is read again from it.
 5. **A record handed to the streams without four tasks** (:mod:`streams.eager`): the
    delivery of each fetched record runs at once, and only one that has to wait (a
    stream's buffer full) goes through Faust's ``wait_first``.
@@ -57,6 +58,10 @@ from streams.commits import LostRecords, commit_point, resume_bases
 #: record was acknowledged is taken as lost, and the partition read again from it. Well
 #: above a batch's time in flight; the commit interval (1 s) is the resolution.
 LOST_AFTER_S = 5.0
+#: … and this long after it (or a later record) was handed to the streams with nothing
+#: after it acknowledged: the last records of a partition lost, or a long backlog in a
+#: stream's buffer (reading again is then only wasted work).
+UNACKED_AFTER_S = 20.0
 
 
 def now() -> float:
@@ -140,6 +145,8 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         if not hasattr(self, "_bases"):
             self._bases = {}
         self._bases.update(bases)
+        for tp in bases:  # a key in _acked makes each commit look at the partition
+            self._acked.setdefault(tp, [])
 
     async def seek(self, partition: TP, offset: int) -> None:
         """Seek ``partition`` to ``offset``; processing resumes there."""
@@ -164,7 +171,7 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         acked, gaps = self._acked[tp], self._gap[tp]
         point = commit_point(base, acked, ((gap.begin, gap.end) for gap in gaps))
         if point <= base:
-            self._watch_hole(tp, base if acked else None)
+            self._watch_hole(tp, base, later_done=bool(acked))
             return None
         self._watch_hole(tp, None)
         acked[:] = sorted(offset for offset in acked if offset >= point)
@@ -173,10 +180,14 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         self._bases[tp] = point
         return point
 
-    def _watch_hole(self, tp: TP, hole: int | None) -> None:
+    def _watch_hole(self, tp: TP, hole: int | None, *, later_done: bool = False) -> None:
         if not hasattr(self, "_lost"):
-            self._lost = LostRecords(LOST_AFTER_S)
-        if not self._lost.observe(tp, hole, now()) or hole is None:
+            self._lost = LostRecords()
+        if hole is not None and not later_done:
+            delivered = self._read_offset.get(tp)
+            hole = hole if delivered is not None and delivered > hole else None
+        after_s = LOST_AFTER_S if later_done else UNACKED_AFTER_S
+        if not self._lost.observe(tp, hole, now(), after_s) or hole is None:
             return
         if self.app.flow_control.is_active():  # a rebalance seeks everything anyway
             self.add_future(self._read_again(tp, hole))

@@ -44,19 +44,19 @@ def test_processing_resumes_at_the_commit_or_the_log_start() -> None:
 
 
 def test_a_hole_counts_as_lost_only_after_it_lasted() -> None:
-    lost: LostRecords[str] = LostRecords(after_s=5.0)
-    assert not lost.observe("p", 3, now=100.0)
-    assert not lost.observe("p", 3, now=104.9)
-    assert lost.observe("p", 3, now=105.0)
-    assert not lost.observe("p", 3, now=105.1)  # forgotten once reported: timed afresh
+    lost: LostRecords[str] = LostRecords()
+    assert not lost.observe("p", 3, 100.0, 5.0)
+    assert not lost.observe("p", 3, 104.9, 5.0)
+    assert lost.observe("p", 3, 105.0, 5.0)
+    assert not lost.observe("p", 3, 105.1, 5.0)  # forgotten once reported: timed afresh
 
 
 def test_a_hole_that_moves_or_closes_is_timed_afresh() -> None:
-    lost: LostRecords[str] = LostRecords(after_s=5.0)
-    lost.observe("p", 3, now=0.0)
-    assert not lost.observe("p", 4, now=6.0)  # 3 was processed meanwhile
-    assert not lost.observe("p", None, now=7.0)
-    assert not lost.observe("p", 4, now=12.0)
-    lost.observe("q", 1, now=0.0)
+    lost: LostRecords[str] = LostRecords()
+    lost.observe("p", 3, 0.0, 5.0)
+    assert not lost.observe("p", 4, 6.0, 5.0)  # 3 was processed meanwhile
+    assert not lost.observe("p", None, 7.0, 5.0)
+    assert not lost.observe("p", 4, 12.0, 5.0)
+    lost.observe("q", 1, 0.0, 5.0)
     lost.forget(["q"])
-    assert not lost.observe("q", 1, now=9.0)
+    assert not lost.observe("q", 1, 9.0, 5.0)

@@ -280,3 +280,25 @@ def test_nothing_is_read_again_while_records_are_merely_in_flight(
         consumer._filter_committable_offsets([CITY])
         clock[0] += transport.LOST_AFTER_S
     assert scheduled == []
+
+
+def test_the_last_records_lost_are_read_again_once_the_consumer_is_long_past_them(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing after the hole is acknowledged (the partition's last records were lost),
+    # but the drain loop went past it: after UNACKED_AFTER_S the partition is read again.
+    consumer = _assigned(settings, tmp_path, monkeypatch, 10)
+    consumer.app.flow_control.resume()
+    consumer._read_offset[CITY] = 12
+    scheduled: list[Any] = []
+    monkeypatch.setattr(consumer, "add_future", scheduled.append)
+    clock = [0.0]
+    monkeypatch.setattr(transport, "now", lambda: clock[0])
+    consumer._filter_committable_offsets(list(consumer._acked))  # the partition is watched
+    clock[0] += transport.LOST_AFTER_S
+    consumer._filter_committable_offsets(list(consumer._acked))
+    assert scheduled == []
+    clock[0] += transport.UNACKED_AFTER_S
+    consumer._filter_committable_offsets(list(consumer._acked))
+    assert len(scheduled) == 1
+    scheduled[0].close()
