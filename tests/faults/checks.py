@@ -4,15 +4,17 @@ re-derivation, each partner sink holding each request once in its latest state."
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from connectors.sinks import open_sink
 from connectors.subscriber import default_group
+from ivex.codec import Codec
 from ivex.demo.settle import NotSettledError, group_lag, partition_lag, wait_until_settled
 from ivex.settings import Settings
+from ivex.topic_reader import read_topics
 from ivex.topics import TopicNames, faust_id
 from streams.audit.diff import AuditReport
 from streams.audit.published import requests_on_topics
@@ -160,3 +162,20 @@ def poll(check: Callable[[], bool], timeout_s: float, step_s: float = 1.0) -> bo
             return False
         time.sleep(step_s)
     return True
+
+
+def request_timeline(settings: Settings, ids: Sequence[str], t0: float, limit: int = 10) -> str:
+    """For a failure message: when each request of ``ids`` was published in each state,
+    in seconds since ``t0`` (the storm's start, wall clock), to set against the storm's
+    schedule."""
+    names = TopicNames(settings)
+    topics = [names.requests(code) for code in settings.city_codes]
+    wanted = set(ids[:limit])
+    codec = Codec()
+    seen: dict[str, list[str]] = {}
+    for record in read_topics(settings, topics):
+        key = (record.key or b"").decode("utf-8", "replace")
+        if key in wanted and record.value is not None:
+            state = codec.decode(record.value).datum.get("state")
+            seen.setdefault(key, []).append(f"{record.timestamp_ms / 1000 - t0:.1f}s {state}")
+    return "\n".join(f"  {key}: {', '.join(versions)}" for key, versions in seen.items())

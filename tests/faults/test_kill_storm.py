@@ -25,6 +25,7 @@ from tests.faults.checks import (
     input_topics,
     lag_of,
     poll,
+    request_timeline,
     settle_workers,
     subscriber_group,
 )
@@ -66,7 +67,7 @@ def test_sigkill_storm_loses_and_doubles_nothing(
     fed: Federation, seed: int, profile: Profile
 ) -> None:
     storm = Storm(fed, random.Random(seed), profile.interval)
-    began = time.monotonic()
+    began, began_at = time.monotonic(), time.time()
     storm.run(profile.kills, profile.pauses)
     print("\n".join(storm.log))
     print(f"storm over after {time.monotonic() - began:.0f}s")
@@ -121,6 +122,8 @@ def test_sigkill_storm_loses_and_doubles_nothing(
         assert not echoed_ids(log.read_text(errors="replace"), ids), log.name
     for kind in fed.kinds():
         assert storm.injected[f"SIGKILL {kind}"] >= profile.kills, storm.injected
+    if not report.ok:  # when the extra requests were published, against the schedule
+        print(request_timeline(fed.admin, report.requests.extra, began_at))
     assert_rederived(report)  # last: the known hole must not hide the checks above
 
 
