@@ -11,12 +11,6 @@ from tests.faults import profile as profiles
 
 _SEED_KEY = pytest.StashKey[int]()
 
-# The broker-kill test runs in the long profile (`make faults`) only: in 3 consecutive
-# short runs on the shared machine its broker once failed to come back up after a SIGKILL
-# (the JVM exited during start-up, twice in a row), a harness flake that would make
-# `make test` red without saying anything about ivex (docs/reliability.md).
-collect_ignore = [] if profiles.current().name == "long" else ["test_broker_kill.py"]
-
 
 @pytest.fixture(scope="session")
 def profile() -> profiles.Profile:
