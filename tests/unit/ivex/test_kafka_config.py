@@ -67,7 +67,7 @@ def test_librdkafka_clients_get_the_same_security_in_its_names(tmp_path: Path) -
 
 
 def test_librdkafka_without_a_ca_file_uses_the_system_trust_store(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, security_protocol="SSL")
+    settings = _settings(tmp_path, security_protocol="SSL", ssl_cafile="")
     config = librdkafka_config(settings)
     assert config["ssl.ca.location"] == "probe"
     assert "sasl.username" not in config
