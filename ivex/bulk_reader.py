@@ -84,7 +84,9 @@ def read_bulk(
     ``ends``: (topic, partition) → offset to stop before (e.g. fixed earlier by
     :func:`log_offsets`, so that several readers read the same records); a partition it
     does not name ends where it ends now. ``on_plan`` is told how many records will come
-    at most (compaction may have removed some).
+    at most (compaction may have removed some). Committed records only: an aborted
+    transaction's are skipped (kafka-python's :func:`~ivex.topic_reader.read_topics` yields
+    them). Raises :class:`TopicNotFoundError` or :class:`TopicAccessDeniedError`.
     """
     consumer = _consumer(settings)
     try:
@@ -108,6 +110,7 @@ def _consumer(settings: Settings) -> Consumer:
         "enable.auto.commit": False,
         "enable.auto.offset.store": False,
         "enable.partition.eof": True,
+        "isolation.level": "read_committed",
         "auto.offset.reset": "earliest",
     }
     try:
