@@ -4,7 +4,10 @@ consume + decode, measured in one run over the same log.
 Loads a simulated federation onto a real broker's city topics with the helpers of
 :mod:`bench.pipeline_bench`, then times:
 
-1. raw consume + decode: the bounded topic reader plus ``Codec.decode`` of every value;
+1. raw consume + decode: the bulk reader the re-derivation reads with
+   (:mod:`ivex.bulk_reader`, librdkafka) plus the plain ``Codec.decode`` of every value
+   (as the ingest decodes); the bulk reader alone; and, for comparison, kafka-python's
+   bounded topic reader plus the same decode;
 2. the re-derivation (:func:`streams.audit.run.derive`: read, decode, engine, lifecycle,
    merge) with 1 process and with 2 processes (process start-up included).
 
@@ -24,15 +27,31 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.pipeline_bench import load, private_broker, time_raw
+from ivex.bulk_reader import read_bulk
+from ivex.codec import Codec
 from ivex.provision import apply_topics
 from ivex.settings import Settings, load_settings
 from ivex.simulation.params import build_params
 from ivex.simulation.run import simulate, write
+from ivex.topics import TopicNames
 from streams.audit.run import derive
 from streams.audit.shares import Derived
 
 #: Above this rate, 10 million events take under 5 minutes.
 TARGET = 10_000_000 / 300
+
+
+def time_raw_bulk(settings: Settings, *, decode: bool = True) -> tuple[int, float]:
+    """Read every city topic with the bulk reader (``decode``: and decode every value)."""
+    codec = Codec()
+    count = 0
+    start = time.perf_counter()
+    for r in read_bulk(settings, TopicNames(settings).all_city_topics()):
+        if r.value is not None:
+            if decode:
+                codec.decode(r.value, plain=True)
+            count += 1
+    return count, time.perf_counter() - start
 
 
 def time_derive(settings: Settings, workers: int) -> tuple[Derived, float, float]:
@@ -87,11 +106,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     with _loaded(args) as (settings, sent):
-        n_raw, t_raw, _ = time_raw(settings, keep=False)
+        n_raw, t_raw = time_raw_bulk(settings)
+        n_read, t_read = time_raw_bulk(settings, decode=False)
+        n_old, t_old, _ = time_raw(settings, plain=True, keep=False)
         runs = {w: time_derive(settings, w) for w in (1, 2)}
     raw = n_raw / t_raw
     print(f"events on the city topics: {sent or n_raw:,} (read back {n_raw:,})")
-    print(f"raw consume+decode:   {raw:10,.0f} events/s ({t_raw:.2f} s)")
+    print(f"raw consume+decode:   {raw:10,.0f} events/s ({t_raw:.2f} s; bulk reader)")
+    print(f"raw consume alone:    {n_read / t_read:10,.0f} events/s ({t_read:.2f} s; bulk reader)")
+    print(
+        f"raw consume+decode:   {n_old / t_old:10,.0f} events/s ({t_old:.2f} s; "
+        "kafka-python topic reader, for comparison)"
+    )
     for workers, (derived, seconds, cpu) in runs.items():
         rate = derived.events / seconds
         print(

@@ -1,7 +1,8 @@
-"""kafka-python client settings derived from :class:`~ivex.settings.Settings`.
+"""Kafka client settings derived from :class:`~ivex.settings.Settings`.
 
 Every ivex producer and consumer starts from these, so security settings are set in
-one place.
+one place: :func:`client_config` for kafka-python, :func:`librdkafka_config` for the
+librdkafka-based bulk reader (:mod:`ivex.bulk_reader`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,29 @@ def client_config(settings: Settings) -> dict[str, Any]:
         config["ssl_check_hostname"] = True
         if kafka.ssl_cafile:
             config["ssl_cafile"] = kafka.ssl_cafile
+    return config
+
+
+def librdkafka_config(settings: Settings) -> dict[str, str]:
+    """The options of :func:`client_config` in librdkafka's (confluent-kafka's) names."""
+    kafka = settings.kafka
+    config = {
+        "bootstrap.servers": kafka.bootstrap_servers,
+        "security.protocol": kafka.security_protocol.lower(),
+    }
+    if kafka.security_protocol.startswith("SASL"):
+        config |= {
+            "sasl.mechanism": kafka.sasl_mechanism,
+            "sasl.username": kafka.sasl_username,
+            "sasl.password": sasl_password(settings),
+        }
+    if kafka.security_protocol.endswith("SSL"):
+        # "probe": librdkafka looks for the system's trust store, as kafka-python does
+        # when no CA file is given.
+        config |= {
+            "ssl.endpoint.identification.algorithm": "https",
+            "ssl.ca.location": kafka.ssl_cafile or "probe",
+        }
     return config
 
 

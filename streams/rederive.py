@@ -1,11 +1,11 @@
 """Re-derivation: the case engine and the request lifecycle run over the log from the start.
 
 The audit driver of docs/operations.md. It reads every ``city.<code>.<stream>`` topic and every
-``assist.responses.<code>`` topic with the bounded topic reader, decodes each value once
-(with the workers' own ingest checks), and feeds the *same* pure engine and lifecycle the
-stream workers run — in isolation from them (no consumer group, no tables), so it neither
-disturbs nor trusts the live system. The result is what the requests topics should hold;
-:mod:`ivex.verify` diffs the two.
+``assist.responses.<code>`` topic with the bounded bulk reader (:mod:`ivex.bulk_reader`),
+decodes each value once (with the workers' own ingest checks), and feeds the *same* pure
+engine and lifecycle the stream workers run — in isolation from them (no consumer group,
+no tables), so it neither disturbs nor trusts the live system. The result is what the
+requests topics should hold; :mod:`ivex.verify` diffs the two.
 
 Order of the lifecycle's inputs (:class:`Rederiver`)
 ----------------------------------------------------
@@ -46,8 +46,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from ivex.bulk_reader import read_bulk
 from ivex.settings import Settings
-from ivex.topic_reader import LogRecord, ReadPlan, read_topics
+from ivex.topic_reader import LogRecord, ReadPlan
 from ivex.topics import INTERNAL_PARTITIONS, TopicNames
 from streams.audit.peek import MotherRefPeek
 from streams.driver.errors import ProcessingError
@@ -161,17 +162,13 @@ def rederive(
     rederiver = Rederiver(EngineParams.from_settings(settings), settings.city_codes, share)
     ingest = Ingest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
     peek = MotherRefPeek() if rederiver.share.count > 1 else None
-    for record in read_topics(settings, names.all_city_topics(), on_plan=on_plan):
-        if ends is not None and record.offset >= ends.get((record.topic, record.partition), 0):
-            continue
+    for record in read_bulk(settings, names.all_city_topics(), ends=ends, on_plan=on_plan):
         _city_record(record, rederiver, ingest, peek)
         if on_record is not None:
             on_record()
     responses = ResponseIngest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
     topics = [names.responses(c) for c in settings.city_codes]
-    for record in read_topics(settings, topics):
-        if ends is not None and record.offset >= ends.get((record.topic, record.partition), 0):
-            continue
+    for record in read_bulk(settings, topics, ends=ends):
         response = _convert(responses.convert, record, rederiver.result)
         if response is not None:
             rederiver.response(response)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ivex.bulk_reader import read_bulk
 from ivex.codec import Codec
 from ivex.settings import Settings
-from ivex.topic_reader import read_topics
 from ivex.topics import TopicNames
 from streams.audit.shares import Output
 from streams.engine.facts import epoch_ms
@@ -38,7 +38,7 @@ def _latest(
 ) -> dict[str, Output]:
     codec = Codec()
     latest: dict[str, Output] = {}
-    for record in read_topics(settings, topics):
+    for record in read_bulk(settings, topics):
         key = (record.key or b"").decode("utf-8", "replace")
         if record.value is None:
             latest.pop(key, None)

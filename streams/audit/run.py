@@ -14,12 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
-
+from ivex.bulk_reader import log_offsets
 from ivex.errors import IvexError
-from ivex.kafka_config import client_config
 from ivex.settings import Settings
-from ivex.topic_reader import TopicNotFoundError
 from ivex.topics import TopicNames
 from streams.audit.diff import AuditReport, compare
 from streams.audit.published import notices_on_topics, requests_on_topics
@@ -42,21 +39,9 @@ def log_ends(settings: Settings) -> tuple[dict[tuple[str, int], int], int]:
     """Where every city and responses topic ends now, and how many city records precede."""
     names = TopicNames(settings)
     city = names.all_city_topics()
-    topics = city + [names.responses(c) for c in settings.city_codes]
-    consumer = KafkaConsumer(**client_config(settings), enable_auto_commit=False, group_id=None)
-    try:
-        parts = []
-        for topic in topics:
-            ids = consumer.partitions_for_topic(topic)
-            if not ids:
-                raise TopicNotFoundError(topic)
-            parts += [TopicPartition(topic, p) for p in sorted(ids)]
-        starts = consumer.beginning_offsets(parts)
-        ends = consumer.end_offsets(parts)
-    finally:
-        consumer.close()
-    total = sum(ends[tp] - starts[tp] for tp in parts if tp.topic in city)
-    return {(tp.topic, tp.partition): end for tp, end in ends.items()}, total
+    offsets = log_offsets(settings, city + [names.responses(c) for c in settings.city_codes])
+    total = sum(end - first for (topic, _), (first, end) in offsets.items() if topic in city)
+    return {tp: end for tp, (_, end) in offsets.items()}, total
 
 
 def derive(settings: Settings, workers: int, on_progress: Progress | None = None) -> Derived:
