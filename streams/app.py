@@ -69,6 +69,7 @@ from streams.driver.partitioned import InputContext, OwnsPartitions
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.responses import ResponseIngest
 from streams.driver.srb import SrbDriver, SrbIngest
+from streams.pause_guard import FencedError, PauseGuard
 from streams.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,8 @@ class IvexApp(faust.App):
     ivex_srb: SrbDriver | None = None
     #: Internal topic → the driver of its partitions (for the rebalance callbacks).
     ivex_partitioned: dict[str, OwnsPartitions]
+    #: Fences the agents after the process stood still past the session timeout.
+    ivex_guard: PauseGuard
 
     def _new_transport(self) -> Any:
         if self.conf.broker_consumer[0].scheme != "kafka":
@@ -173,6 +176,8 @@ def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust
     internal = internal_topic_name(settings, opts.app_id)
     sender = _Sender(app)
     app.ivex_partitioned = {}
+    app.ivex_guard = PauseGuard(opts.session_timeout_s)
+    app.task(_start_guard)
     lifecycle = lifecycle_topic_name(settings, opts.app_id)
     _wire_engine(app, settings, internal, lifecycle, sender, opts)
     _wire_lifecycle(app, settings, lifecycle, sender, opts)
@@ -219,15 +224,22 @@ def _batched(
 
     async def agent(stream: Any) -> None:
         acks = InOrderAcks(stream.app.consumer.hold, options.batches_in_flight)
+        guard: PauseGuard = stream.app.ivex_guard
         try:
             async for events in stream.take_events(
                 options.batch_max, within=options.batch_within_s
             ):
                 try:
                     await acks.room()
+                    if guard.fenced():
+                        raise FencedError
                     batch = [_source_message(event.message) for event in events]
                     records = handle(batch, partial(_in_nth_event, events))
+                    if guard.fenced():
+                        raise FencedError
                     acks.add(events, await sender.hand_over(records))
+                except FencedError:  # a zombie: whoever owns these now reads them again
+                    stream.app.consumer.hold([event.message for event in events])
                 except BaseException:
                     # take_events acks its events even when the body raises: hold them back.
                     stream.app.consumer.hold([event.message for event in events])
@@ -260,6 +272,7 @@ def _wire_engine(
     )
 
     app.agent(sources, name="ingest")(_batched(_routed(ingest.route), sender, options))
+    driver.fence = app.ivex_guard.fenced
     app.agent(engine_in, name="engine")(_batched(driver.process_batch, sender, options))
     app.ivex_driver = driver  # for logs, tests and the rebalance callbacks
     app.ivex_partitioned[internal] = driver
@@ -284,6 +297,7 @@ def _wire_lifecycle(
     app.agent(response_topics, name="responses")(
         _batched(_routed(responses.route), sender, options)
     )
+    driver.fence = app.ivex_guard.fenced
     app.agent(lifecycle_in, name="lifecycle")(_batched(driver.process_batch, sender, options))
     app.ivex_lifecycle = driver
     app.ivex_partitioned[lifecycle] = driver
@@ -301,6 +315,8 @@ def _wire_srb(
     driver = SrbDriver(settings, records)
 
     def tally(batch: Sequence[SourceMessage], within: InputContext) -> list[Outgoing]:
+        if app.ivex_guard.fenced():  # its table writes happen record by record
+            raise FencedError
         for i, msg in enumerate(batch):
             with within(i):  # a table write belongs to its event's partition
                 driver.apply(msg)
@@ -335,7 +351,12 @@ async def _on_revoked(app: Any, /, *args: Any, signal: Any, **_: Any) -> None:
         driver.release(tp.partition for tp in args[0] if tp.topic == topic)
 
 
+async def _start_guard(app: Any) -> None:
+    app.ivex_guard.start()
+
+
 async def _on_assigned(app: Any, /, *args: Any, signal: Any, **_: Any) -> None:
+    app.ivex_guard.reassigned()
     for topic, driver in app.ivex_partitioned.items():
         mine = {tp.partition for tp in args[0] if tp.topic == topic}
         driver.release(p for p in driver.owned() if p not in mine)

@@ -26,6 +26,7 @@ from typing import Generic, Protocol, TypeVar
 
 from streams.driver.errors import ProcessingError, error_record
 from streams.driver.records import Outgoing, SourceMessage
+from streams.pause_guard import FencedError
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class PartitionedDriver(Generic[P, I]):
         self.errors_topic = errors_topic
         self._stats = stats
         self._live: dict[int, P] = {}
+        #: True when nothing may be written any more (:mod:`streams.pause_guard`).
+        self.fence: Callable[[], bool] = _never
 
     def process(self, msg: SourceMessage) -> list[Outgoing]:
         """Apply one internal record; the records to send (after the state is written)."""
@@ -126,6 +129,9 @@ class PartitionedDriver(Generic[P, I]):
                     out += self._error(batch[i], failed.error)
                     start = n + 1
         part = self._live.get(batch[indices[-1]].partition) if indices else None
+        if part is not None and start < len(indices) and self.fence():
+            self.release_all()  # its buffers hold this batch's unwritten states
+            raise FencedError
         if part is not None and start < len(indices):
             with enter(indices[-1]):
                 self._flush(part, batch[indices[-1]].partition)
@@ -206,3 +212,7 @@ class _ApplyFailedError(Exception):
 
 def _no_context(_: int) -> AbstractContextManager[None]:
     return nullcontext()
+
+
+def _never() -> bool:
+    return False

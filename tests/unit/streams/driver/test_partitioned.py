@@ -19,6 +19,7 @@ from streams.driver.records import SourceMessage
 from streams.driver.wire import encode_item, partition_for
 from streams.engine.engine import CaseEngine
 from streams.engine.facts import Fact, Watermark
+from streams.pause_guard import FencedError
 from tests.unit.streams.engine.builders import JC, JQ, ZY, all_watermarks, birth, eod, termination
 
 INTERNAL = "u.app-engine-in"
@@ -142,3 +143,20 @@ def test_a_failure_mid_batch_keeps_the_inputs_before_it(
     assert {good.event_id, after.event_id} <= seen
     assert bad.event_id not in seen
     assert driver.owned() == [p]
+
+
+def test_a_fenced_driver_writes_nothing_and_forgets_its_buffers(settings: Settings) -> None:
+    # The worker stood still past its session timeout while the batch was applied: its
+    # partitions belong to another worker now, so nothing reaches the tables.
+    women: dict[str, Any] = {}
+    parts: dict[str, Any] = {}
+    driver = _driver(settings, women, parts)
+    driver.fence = lambda: True
+    with pytest.raises(FencedError):
+        driver.process_batch(_workload())
+    assert women == {}
+    assert parts == {}
+    assert driver.owned() == []
+    driver.fence = lambda: False  # assigned again: the same batch applies in full
+    assert driver.process_batch(_workload())
+    assert set(women) == {"m-1", "m-2"}
