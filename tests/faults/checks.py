@@ -29,17 +29,6 @@ class RequestsDivergedError(AssertionError):
     """The live requests or notices differ from the re-derivation of the log."""
 
 
-#: The two failures the known hole causes (the xfail of the storm and broker-kill tests).
-HOLE_ERRORS = (WorkersStalledError, RequestsDivergedError)
-
-#: Why the storm and broker-kill tests are marked xfail (only for the two errors above).
-KNOWN_HOLE = (
-    "issue 15 item 2 (owned by another branch, streams/app.py and streams/transport.py): "
-    "after worker kills or broker restarts a Faust worker can skip a record or stop "
-    "consuming partitions; timing-dependent, so not strict (see docs/reliability.md)"
-)
-
-
 def assert_rederived(report: AuditReport) -> None:
     """Raise :class:`RequestsDivergedError` unless the topics hold exactly the re-derivation."""
     if not report.ok:

@@ -14,8 +14,6 @@ import pytest
 
 from ivex.topics import TopicNames, faust_id
 from tests.faults.checks import (
-    HOLE_ERRORS,
-    KNOWN_HOLE,
     WorkersStalledError,
     assert_rederived,
     audit_detail,
@@ -36,7 +34,6 @@ from tests.faults.storm import APP_ID, Federation, answer_some
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.faults,
-    pytest.mark.xfail(raises=HOLE_ERRORS, strict=False, reason=KNOWN_HOLE),
 ]
 
 

@@ -15,8 +15,6 @@ import pytest
 
 from ivex.topics import TopicNames
 from tests.faults.checks import (
-    HOLE_ERRORS,
-    KNOWN_HOLE,
     WorkersStalledError,
     assert_rederived,
     audit_detail,
@@ -45,7 +43,6 @@ from tests.fixtures.kafka import Access
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.faults,
-    pytest.mark.xfail(raises=HOLE_ERRORS, strict=False, reason=KNOWN_HOLE),
 ]
 
 
