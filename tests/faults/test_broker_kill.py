@@ -105,7 +105,7 @@ def test_broker_sigkilled_under_load_loses_and_doubles_nothing(
     assert not ledger.duplicated, ledger.duplicated[:5]
     assert sink.ok, sink
     assert stalled == 0
-    assert_rederived(report)  # last: the known hole must not hide the checks above
+    assert_rederived(report)  # last: its long report must not hide the checks above
 
 
 def _busy(fed: Federation, rng: random.Random, seconds: float) -> None:

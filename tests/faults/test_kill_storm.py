@@ -123,7 +123,7 @@ def test_sigkill_storm_loses_and_doubles_nothing(
         assert "stood still" in worker.log.read_text(errors="replace"), worker.name
     if not report.ok:  # when the extra requests were published, against the schedule
         print(request_timeline(fed.admin, report.requests.extra, began_at))
-    assert_rederived(report)  # last: the known hole must not hide the checks above
+    assert_rederived(report)  # last: its long report must not hide the checks above
 
 
 def _pumped(fed: Federation) -> bool:
