@@ -141,7 +141,7 @@ class WorkerOptions:
     batches_in_flight: int = 8
 
 
-def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust.App:
+def build_app(settings: Settings, options: WorkerOptions | None = None) -> IvexApp:
     """The case-engine Faust app for ``settings``; nothing connects until it is started."""
     opts = options if options is not None else WorkerOptions()
     app_id = faust_id(settings, opts.app_id)
@@ -177,7 +177,6 @@ def build_app(settings: Settings, options: WorkerOptions | None = None) -> faust
     sender = _Sender(app)
     app.ivex_partitioned = {}
     app.ivex_guard = PauseGuard(opts.session_timeout_s)
-    app.task(_start_guard)
     lifecycle = lifecycle_topic_name(settings, opts.app_id)
     _wire_engine(app, settings, internal, lifecycle, sender, opts)
     _wire_lifecycle(app, settings, lifecycle, sender, opts)
@@ -349,10 +348,6 @@ async def _on_revoked(app: Any, /, *args: Any, signal: Any, **_: Any) -> None:
     # Faust signals pass the app as the sender.
     for topic, driver in app.ivex_partitioned.items():
         driver.release(tp.partition for tp in args[0] if tp.topic == topic)
-
-
-async def _start_guard(app: Any) -> None:
-    app.ivex_guard.start()
 
 
 async def _on_assigned(app: Any, /, *args: Any, signal: Any, **_: Any) -> None:

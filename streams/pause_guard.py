@@ -40,14 +40,23 @@ class PauseGuard:
         self._interval_s = interval_s
         self._last = clock()
         self._fenced_at: float | None = None
+        self._started = False
+        self._lock = threading.Lock()
 
-    def start(self) -> None:
-        """Tick from a daemon thread until the process ends."""
-        thread = threading.Thread(target=self._run, name="pause-guard", daemon=True)
-        thread.start()
+    def start(self, *, thread: bool = True) -> None:
+        """Tick from a daemon thread until the process ends (before that, a gap between
+        two ticks says nothing). ``thread=False``: only :meth:`tick` calls tick."""
+        self._last = self._clock()
+        self._started = True
+        if thread:
+            threading.Thread(target=self._run, name="pause-guard", daemon=True).start()
 
     def tick(self) -> None:
         """Note that the process runs now; fence it if it stood still too long before."""
+        with self._lock:  # the guard's thread and the agents both tick
+            self._tick()
+
+    def _tick(self) -> None:
         now = self._clock()
         if now - self._last > self.limit_s and self._fenced_at is None:
             log.warning(
@@ -61,6 +70,8 @@ class PauseGuard:
 
     def fenced(self) -> bool:
         """True while the agents must neither process nor send (checked before each step)."""
+        if not self._started:
+            return False
         self.tick()  # the guard's thread may not have run since the process went on
         if self._fenced_at is None:
             return False

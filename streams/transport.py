@@ -100,10 +100,15 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
     _lost: LostRecords[TP]
 
     def hold(self, messages: Iterable[Message]) -> None:
-        """Never ack ``messages`` (a batch that failed): they will be read again."""
+        """Never ack ``messages`` (a batch that failed or was fenced): they will be read
+        again. Nor wait for them: Faust's revocation waits until every message it
+        tracks is acknowledged, so a held one kept in its books would stall the rebalance
+        that is to have them read again."""
         if not hasattr(self, "_held"):
             self._held = weakref.WeakSet()
-        self._held.update(messages)
+        for message in messages:
+            self._held.add(message)
+            self._unacked_messages.discard(message)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         """Seek to the committed offsets, or to the beginning where there is none; note

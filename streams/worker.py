@@ -17,5 +17,6 @@ def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "i
     """
     ensure_internal_topics(settings, options.app_id)
     app = build_app(settings, options)
+    app.ivex_guard.start()  # from the start: a worker stopped while it starts is fenced too
     worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
     worker.execute_from_commandline()

@@ -107,8 +107,6 @@ class Storm:
     interval: tuple[float, float]
     injected: Counter[str] = field(default_factory=Counter)
     log: list[str] = field(default_factory=list)
-    #: The workers paused, one entry per pause.
-    paused: list[Child] = field(default_factory=list)
 
     def run(self, kills: int, pauses: int) -> None:
         """Inject every fault of the schedule (restarting what was killed at once)."""
@@ -141,7 +139,6 @@ class Storm:
         self._wait(PAUSE_S)
         worker.signal(signal.SIGCONT)
         self.injected["SIGSTOP worker > session timeout"] += 1
-        self.paused.append(worker)
 
     def _wait(self, seconds: float) -> None:
         """Sleep, keeping the publisher going and the partner answering."""

@@ -119,8 +119,6 @@ def test_sigkill_storm_loses_and_doubles_nothing(
         assert not echoed_ids(log.read_text(errors="replace"), ids), log.name
     for kind in fed.kinds():
         assert storm.injected[f"SIGKILL {kind}"] >= profile.kills, storm.injected
-    for worker in storm.paused:  # its pause guard saw the standstill (streams.pause_guard)
-        assert "stood still" in worker.log.read_text(errors="replace"), worker.name
     if not report.ok:  # when the extra requests were published, against the schedule
         print(request_timeline(fed.admin, report.requests.extra, began_at))
     assert_rederived(report)  # last: its long report must not hide the checks above

@@ -17,6 +17,7 @@ class Clock:
 def test_a_running_worker_is_never_fenced() -> None:
     clock = Clock()
     guard = PauseGuard(6.0, clock=clock)
+    guard.start(thread=False)
     for _ in range(100):
         clock.now += 0.25
         guard.tick()
@@ -26,6 +27,7 @@ def test_a_running_worker_is_never_fenced() -> None:
 def test_a_standstill_past_the_session_timeout_fences_until_reassigned() -> None:
     clock = Clock()
     guard = PauseGuard(6.0, clock=clock)
+    guard.start(thread=False)
     clock.now += 9.0  # SIGSTOP … SIGCONT: no tick in between
     assert guard.fenced()  # seen by the agent itself, before the guard's thread ran
     clock.now += 1.0
@@ -38,6 +40,7 @@ def test_a_standstill_past_the_session_timeout_fences_until_reassigned() -> None
 def test_a_standstill_shorter_than_the_session_timeout_does_not_fence() -> None:
     clock = Clock()
     guard = PauseGuard(6.0, clock=clock)
+    guard.start(thread=False)
     clock.now += 5.9
     assert not guard.fenced()
 
@@ -45,9 +48,19 @@ def test_a_standstill_shorter_than_the_session_timeout_does_not_fence() -> None:
 def test_the_fence_lifts_by_itself_when_no_rebalance_comes() -> None:
     clock = Clock()
     guard = PauseGuard(6.0, clock=clock)
+    guard.start(thread=False)
     clock.now += 7.0
     assert guard.fenced()
     for _ in range(int(3 * 6.0 / 0.25) + 1):
         clock.now += 0.25
         guard.tick()
+    assert not guard.fenced()
+
+
+def test_a_guard_not_started_never_fences() -> None:
+    clock = Clock()
+    guard = PauseGuard(6.0, clock=clock)
+    clock.now += 60.0  # a long start-up is no standstill
+    assert not guard.fenced()
+    guard.start(thread=False)
     assert not guard.fenced()
