@@ -1,8 +1,7 @@
 """Faust's aiokafka transport, with the changes the case engine's guarantees need.
 
-1. **An idempotent producer.** aiokafka's producer has idempotence off by default and
-   Faust turns it on only for exactly-once. Idempotence keeps retries from duplicating
-   or reordering records within a partition — the ingest relies on that order.
+1. **The producer** of :mod:`streams.producer`: idempotent, and its flush (before each
+   commit) waits for every table write.
 2. **A consumer that loses nothing in a rebalance** (:class:`RebalanceSafeConsumer`).
    Around a rebalance Faust drops records it has fetched but not processed, and counts
    on seeking every partition back to its committed offset to fetch them again. Two
@@ -53,6 +52,7 @@ from mode.services import WaitResults
 
 from streams import eager
 from streams.commits import LostRecords, commit_point, resume_bases
+from streams.producer import IdempotentProducer
 
 #: A partition's first unprocessed record still unacknowledged this long after a later
 #: record was acknowledged is taken as lost, and the partition read again from it. Well
@@ -80,13 +80,6 @@ def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[s
         if (offset is None or offset <= 0) and tp.topic not in changelogs
     )
     return sorted(fresh, key=lambda tp: (tp.topic, tp.partition))
-
-
-class IdempotentProducer(faust_aiokafka.Producer):
-    """Faust's aiokafka producer with ``acks=all`` and idempotence on."""
-
-    def _settings_extra(self) -> Mapping[str, Any]:
-        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
 
 
 class RebalanceSafeConsumer(faust_aiokafka.Consumer):

@@ -21,8 +21,9 @@ from ivex.topics import (
     srb_topic_name,
 )
 from streams.app import SRB_TABLE, IvexApp, WorkerOptions, build_app
+from streams.producer import IdempotentProducer
 from streams.provision import internal_specs
-from streams.transport import IdempotentProducer, RebalanceSafeConsumer
+from streams.transport import RebalanceSafeConsumer
 
 
 def _app(settings: Settings, tmp_path: Path, store: str = "memory://") -> faust.App:
