@@ -34,8 +34,9 @@ requests come only from her own records, so each request is decided by one share
 its lifecycle (the decision, the responses to it, the clock) lives there too: a share
 applies only the responses to requests it decided and lists the others
 (``unowned_responses``); a response no share decided is one the lifecycle would reject.
-A share finds a record's woman without decoding it (:class:`MotherRefPeek`), so each
-share decodes only its own facts, the watermarks and what it cannot place.
+A share finds a record's woman without decoding it (:class:`MotherRefPeek`), and
+refuses another share's record before the bulk reader builds it (:class:`ForeignRecords`),
+so each share decodes only its own facts, the watermarks and what it cannot place.
 :mod:`streams.audit.shares` merges the shares.
 """
 
@@ -145,11 +146,32 @@ class Rederiver:
         self.result.rejected += len(out.rejections)
 
 
+class ForeignRecords:
+    """The bulk reader's ``keep`` test for a share: refuses (and counts in ``skipped``) a
+    record of another share's woman, so that the share pays only the peek for it; keeps
+    its own, the watermarks and whatever :class:`MotherRefPeek` cannot place."""
+
+    def __init__(self, share: Share, peek: MotherRefPeek | None = None) -> None:
+        self.share = share
+        self.peek = peek if peek is not None else MotherRefPeek()
+        self.skipped = 0
+        # Share.owns inlined below: a method call per record of the log is measurable.
+        self._index, self._count = share.index, share.count
+
+    def __call__(self, value: bytes | None) -> bool:
+        """False for a value whose ``mother_ref`` falls in another share."""
+        ref = self.peek(value) if value is not None else None
+        if ref is None or zlib.crc32(ref.encode("utf-8")) % self._count == self._index:
+            return True
+        self.skipped += 1
+        return False
+
+
 def rederive(
     settings: Settings,
     *,
     on_plan: Callable[[ReadPlan], None] | None = None,
-    on_record: Callable[[], None] | None = None,
+    on_records: Callable[[int], None] | None = None,
     share: Share | None = None,
     ends: Ends | None = None,
 ) -> Rederivation:
@@ -157,15 +179,24 @@ def rederive(
 
     ``share``: apply only that share of the women (see the module doc). ``ends``:
     (topic, partition) → offset where to stop, so that every share reads the same log.
+    ``on_records(n)``: ``n`` more city records were read (another share's included).
     """
     names = TopicNames(settings)
     rederiver = Rederiver(EngineParams.from_settings(settings), settings.city_codes, share)
     ingest = Ingest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
-    peek = MotherRefPeek() if rederiver.share.count > 1 else None
-    for record in read_bulk(settings, names.all_city_topics(), ends=ends, on_plan=on_plan):
-        _city_record(record, rederiver, ingest, peek)
-        if on_record is not None:
-            on_record()
+    foreign = ForeignRecords(rederiver.share) if rederiver.share.count > 1 else None
+    records = read_bulk(settings, names.all_city_topics(), ends=ends, on_plan=on_plan, keep=foreign)
+    counted = 0  # of foreign.skipped, told to on_records
+    for record in records:
+        _city_record(record, rederiver, ingest, foreign)
+        if on_records is not None:
+            skipped = foreign.skipped if foreign is not None else 0
+            on_records(1 + skipped - counted)
+            counted = skipped
+    if foreign is not None:
+        rederiver.result.events += foreign.skipped
+        if on_records is not None and foreign.skipped > counted:
+            on_records(foreign.skipped - counted)
     responses = ResponseIngest(settings, _UNUSED_TOPIC, INTERNAL_PARTITIONS)
     topics = [names.responses(c) for c in settings.city_codes]
     for record in read_bulk(settings, topics, ends=ends):
@@ -176,20 +207,19 @@ def rederive(
 
 
 def _city_record(
-    record: LogRecord, rederiver: Rederiver, ingest: Ingest, peek: MotherRefPeek | None
+    record: LogRecord, rederiver: Rederiver, ingest: Ingest, foreign: ForeignRecords | None
 ) -> None:
-    """Apply one city record; in a share, a fact of another share's woman is skipped
-    unread when :class:`MotherRefPeek` can tell whose it is."""
-    result = rederiver.result
-    ref = peek(record.value) if peek is not None and record.value is not None else None
-    if ref is not None and not rederiver.share.owns(ref):
-        result.events += 1
-        return
-    item = _convert(ingest.convert, record, result)
+    """Apply one city record (another share's were refused by ``foreign`` unread)."""
+    item = _convert(ingest.convert, record, rederiver.result)
     if item is not None:
         rederiver.city_item(item)
-    elif ref is not None:
-        result.owned_undecodable += 1
+    elif foreign is not None and _placed(foreign, record.value):
+        rederiver.result.owned_undecodable += 1
+
+
+def _placed(foreign: ForeignRecords, value: bytes | None) -> bool:
+    """Whether the peek tells whose record this is (rare: undecodable ones are peeked again)."""
+    return value is not None and foreign.peek(value) is not None
 
 
 def _convert(

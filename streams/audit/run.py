@@ -70,17 +70,18 @@ def run_share(
     settings: Settings, index: int, count: int, ends: Ends, on_progress: Progress | None
 ) -> ShareOutcome:
     """Re-derive share ``index`` of ``count`` in this process."""
-    read = 0
+    read = told = 0
 
-    def tick() -> None:
-        nonlocal read
-        read += 1
-        if on_progress is not None and read % PROGRESS_EVERY == 0:
-            on_progress(index, PROGRESS_EVERY)
+    def tick(n: int) -> None:
+        nonlocal read, told
+        read += n
+        if on_progress is not None and read - told >= PROGRESS_EVERY:
+            on_progress(index, read - told)
+            told = read
 
-    result = rederive(settings, on_record=tick, share=Share(index, count), ends=ends)
+    result = rederive(settings, on_records=tick, share=Share(index, count), ends=ends)
     if on_progress is not None:
-        on_progress(index, read % PROGRESS_EVERY)
+        on_progress(index, read - told)
     return ShareOutcome.of(index, result)
 
 

@@ -3,9 +3,15 @@ the lifecycle in the engine's order, then responses; final published states foll
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ivex.codec import Codec, shipped
+from ivex.codec.compatibility import sample_datum
+from ivex.samples import sample_records
 from streams.engine.days import MS_PER_DAY
 from streams.engine.outputs import BIRTH_NOT_REGISTERED, LATE_TERMINATION_UNAPPROVED, OPEN
-from streams.rederive import Rederiver
+from streams.rederive import ForeignRecords, Rederiver, Share
 from tests.unit.streams.engine.builders import (
     CITIES,
     JC,
@@ -61,3 +67,26 @@ def test_responses_after_the_clock_give_the_final_state_of_any_order() -> None:
     assert r.result.requests[rid].state == "RESOLVED"
     assert r.result.requests[rid].reason == "RESOLVED by 620600"
     assert (r.result.responses, r.result.rejected) == (3, 1)
+
+
+def _city_value(mother_ref: str) -> bytes:
+    datum = sample_datum(shipped().latest("BirthRecorded").raw) | {"mother_ref": mother_ref}
+    return Codec().encode("BirthRecorded", datum)
+
+
+@given(st.text(max_size=40), st.integers(1, 4))
+def test_exactly_one_share_keeps_a_womans_record(mother_ref: str, count: int) -> None:
+    value = _city_value(mother_ref)
+    filters = [ForeignRecords(Share(k, count)) for k in range(count)]
+    keepers = [k for k, keep in enumerate(filters) if keep(value)]
+    assert keepers == [k for k in range(count) if Share(k, count).owns(mother_ref)]
+    assert len(keepers) == 1
+    assert sum(f.skipped for f in filters) == count - 1
+
+
+def test_every_share_keeps_watermarks_tombstones_and_what_it_cannot_place() -> None:
+    watermark = Codec().encode("SourceWatermark", sample_records()["SourceWatermark"])
+    for value in (watermark, None, b"not avro", _city_value("m-1")[:12]):
+        filters = [ForeignRecords(Share(k, 2)) for k in range(2)]
+        assert all(keep(value) for keep in filters)
+        assert sum(f.skipped for f in filters) == 0

@@ -3,10 +3,13 @@ schema, and declines (None) whatever it cannot read safely."""
 
 from __future__ import annotations
 
+import datetime as dt
 from io import BytesIO
 
 import pytest
 from fastavro import schemaless_writer
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ivex.codec import MAGIC, Codec, SchemaVersion, shipped
 from ivex.codec.compatibility import sample_datum
@@ -39,3 +42,18 @@ def test_peek_declines_watermarks_garbage_and_unknown_schemas() -> None:
     assert peek(MAGIC + bytes(8) + b"\x02a") is None
     birth = shipped().latest("BirthRecorded")
     assert peek(MAGIC + birth.fingerprint + b"\x7f") is None, "truncated"
+
+
+@given(
+    st.sampled_from(VERSIONS),
+    st.text(max_size=300),
+    st.datetimes(timezones=st.just(dt.UTC)),
+)
+def test_peek_agrees_with_the_full_decode_over_varints_of_any_length(
+    version: SchemaVersion, mother_ref: str, recorded_at: dt.datetime
+) -> None:
+    datum = sample_datum(version.raw) | {"mother_ref": mother_ref, "recorded_at": recorded_at}
+    out = BytesIO()
+    schemaless_writer(out, version.parsed, datum)
+    value = MAGIC + version.fingerprint + out.getvalue()
+    assert MotherRefPeek()(value) == Codec().decode(value).datum["mother_ref"]
