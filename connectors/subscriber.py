@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
 
@@ -208,10 +209,17 @@ class Subscriber:
         return SinkItem(record, message.topic, message.partition, message.offset)
 
     def _commit(self, positions: dict[TopicPartition, int]) -> None:
-        if positions:
+        if not positions:
+            return
+        try:
             self._clients.consumer().commit(
                 {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in positions.items()}
             )
+        except CommitFailedError as exc:
+            # The group moved on meanwhile (a broker restart, a long pause): the batch
+            # is stored, and whoever owns its partitions now delivers it again — the
+            # upserting sink absorbs it. Not a reason to stop.
+            log.warning("commit refused (%s): the batch will be delivered again", exc)
 
     def _ends(self, consumer: Any) -> dict[TopicPartition, int] | None:
         assigned = consumer.assignment()

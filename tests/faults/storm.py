@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ivex.access.clients import as_city
 from ivex.settings import Settings
+from tests.faults.checks import lag_of
 from tests.faults.children import Child, child_env
 from tests.faults.publishing import PublisherJob
 from tests.fixtures.diagnosis import diagnose
@@ -82,6 +83,12 @@ class Federation:
             if not child.alive:
                 child.start()
         self.job.pump()
+
+    def drained(self, settings: Settings, group: str, topics: list[str]) -> bool:
+        """True once ``group`` has no lag on ``topics``; meanwhile a child that died is
+        started again, as a supervisor would."""
+        self.keep_alive()
+        return lag_of(settings, group, topics) == 0
 
     def stop(self) -> None:
         """Stop everything (SIGTERM, then SIGKILL)."""

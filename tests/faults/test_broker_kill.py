@@ -86,7 +86,7 @@ def test_broker_sigkilled_under_load_loses_and_doubles_nothing(
         names = TopicNames(own.admin)
         group = subscriber_group(own.admin, fed.partner, fed.sink)
         sub_topics = [names.requests(fed.partner), names.notices(fed.partner)]
-        assert poll(lambda: lag_of(own.admin, group, sub_topics) == 0, 180), fed.tails()
+        assert poll(lambda: fed.drained(own.admin, group, sub_topics), 180), fed.tails()
         ledger = check_ledger(own.admin, fed.job.ledger)
         report = audit_differences(own.admin)
         sink = check_sink(own.admin, fed.partner, db)

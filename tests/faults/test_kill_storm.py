@@ -90,7 +90,7 @@ def test_sigkill_storm_loses_and_doubles_nothing(
     names = TopicNames(fed.admin)
     sub_topics = [names.requests(fed.partner), names.notices(fed.partner)]
     group = subscriber_group(fed.admin, fed.partner, fed.sink)
-    assert poll(lambda: lag_of(fed.admin, group, sub_topics) == 0, 120), fed.tails()
+    assert poll(lambda: fed.drained(fed.admin, group, sub_topics), 120), fed.tails()
 
     ledger = check_ledger(fed.admin, fed.job.ledger)
     report = audit_differences(fed.admin)
