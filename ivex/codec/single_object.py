@@ -28,6 +28,7 @@ from typing import Any, Final
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
 from ivex.codec.catalogue import ShippedResolver, WriterResolver
+from ivex.codec.plain import invalid_field, logical_fields
 from ivex.codec.schemas import SchemaSet, SchemaVersion, shipped
 from ivex.errors import CodecError, MalformedMessageError, SchemaError
 
@@ -56,6 +57,8 @@ class _ReadPlan:
     writer: dict[str, Any]
     reader: dict[str, Any] | None  # None: same schema, no resolution needed
     writer_version: int | None
+    #: Plain plans: the logical-typed fields whose values are checked (ivex.codec.plain).
+    logical: tuple[tuple[str, str], ...] = ()
 
 
 class Codec:
@@ -132,6 +135,9 @@ class Codec:
             raise MalformedMessageError(
                 f"{len(value) - body.tell()} trailing bytes after the {plan.record_name} body"
             )
+        if plan.logical and invalid_field(datum, plan.logical) is not None:
+            # What the full decode refuses (a UUID, instant or date out of its domain).
+            raise MalformedMessageError(f"body does not decode as {plan.record_name} (ValueError)")
         return Decoded(plan.record_name, datum, fp, plan.writer_version)
 
     def _writer(self, record_name: str) -> tuple[bytes, dict[str, Any], tuple[str, ...]]:
@@ -158,6 +164,7 @@ class Codec:
             writer=_without_logical_types(writer) if plain else writer.parsed,
             reader=None if same else (_without_logical_types(reader) if plain else reader.parsed),
             writer_version=writer.version,
+            logical=logical_fields(reader.raw) if plain else (),
         )
         self._plans[(fp, reader_name, plain)] = plan
         return plan

@@ -89,7 +89,7 @@ class Ingest:
         position = Position(msg.topic, msg.partition, msg.offset)
         try:
             item = fact_from_avro(stream, decoded.datum, position)
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, ArithmeticError) as exc:
             raise ProcessingError(
                 "invalid_fact", f"{decoded.record_name} not convertible ({type(exc).__name__})"
             ) from None
