@@ -15,8 +15,8 @@ from ivex.access.model import processors_user
 from ivex.broker import LocalBroker
 from ivex.provision import apply_topics
 from ivex.settings import DEFAULT_CONFIG, Settings, load_settings
+from tests.fixtures.broker_start import start_with_retries
 from tests.fixtures.kafka import start_secure_broker
-from tests.fixtures.restart import restart_broker
 
 
 @dataclass
@@ -36,8 +36,8 @@ class OwnBroker:
         return pid
 
     def restart(self) -> None:
-        """Start it again on the same ports and data (:func:`restart_broker`)."""
-        restart_broker(self.broker)
+        """Start it again on the same ports and data (:func:`start_with_retries`)."""
+        start_with_retries(self.broker)
 
 
 def start_own_broker(state: Path) -> OwnBroker:

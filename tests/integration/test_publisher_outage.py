@@ -24,8 +24,8 @@ from ivex.kafka_config import client_config
 from ivex.provision import apply_topics
 from ivex.settings import DEFAULT_CONFIG, Settings, load_settings
 from ivex.topics import TopicNames
+from tests.fixtures.broker_start import start_with_retries
 from tests.fixtures.kafka import start_secure_broker
-from tests.fixtures.restart import restart_broker
 from tests.integration.publishing_helpers import KEY, birth_row, events, read_all
 
 pytestmark = pytest.mark.integration
@@ -109,4 +109,4 @@ def _wait_for_end_offset(settings: Settings, topic: str, count: int) -> None:
 
 def _restart(broker: LocalBroker) -> None:
     """Start the stopped broker again on the same ports and data."""
-    restart_broker(broker)
+    start_with_retries(broker)
