@@ -11,7 +11,9 @@ VOID) get their sexes month by month, so that boys track the configured share:
   rounded by :func:`~ivex.simulation.rounding.controlled_round`. So at every month's
   end the boys so far of each cell, each city (all orders), each bucket (the
   federation) and of the federation differ from their expected number by less than
-  one — the exact figure the monitor's rolling 12 months see in a 12-month run;
+  one — the exact figure the monitor's rolling 12 months see in a 12-month run (a
+  cell whose month has 0 to 2 births may not fit its owed boys: the cell stays within
+  one, its city, bucket and the federation may be off by one more per such cell);
 - which births: identical twins (one sex for two births) first, then each cell's
   other births spread evenly in birth-date order.
 
@@ -90,7 +92,9 @@ def plan_boys(
     Each month's owed boys (never below 0 nor above the month's births) are rounded
     under control, so boys so far stay within one of the expected share for every
     cell, every row (city) and column (bucket) of the table, and the whole of it —
-    unless a cell's month has so few births (0 to 2) that its owed boys do not fit.
+    unless a cell's month has so few births (0 to 2) that its owed boys do not fit:
+    the cell still stays within one, its row, column and the whole may then be off by
+    one more per such cell.
     """
     expected: dict[Cell, Fraction] = dict.fromkeys(shares, Fraction(0))
     given: Counter[Cell] = Counter()

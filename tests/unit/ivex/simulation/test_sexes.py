@@ -8,7 +8,7 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ivex.demo.run import DemoOptions
@@ -58,14 +58,30 @@ def test_boys_so_far_stay_within_one_of_the_expected_share(
         assert all(abs(v) < 1 for v in owed.values()), owed
 
 
+_EMPTY = dict.fromkeys(_CELLS, 0)
+
+
 @given(_months(0), st.lists(_SHARES, min_size=len(_CELLS), max_size=len(_CELLS)))
-def test_with_empty_months_every_cell_stays_within_one(
+@example(  # city c two off: c/1 and c/2 given their boy early, then no births
+    [_EMPTY, {**_EMPTY, ("c", "1"): 1, ("c", "2"): 1, ("c", "3+"): 2}, {**_EMPTY, ("c", "3+"): 2}],
+    [Fraction(1, 3)] * len(_CELLS),
+)
+def test_with_small_months_every_cell_stays_within_one(
     months: list[dict[Cell, int]], shares: list[Fraction]
 ) -> None:
-    for owed in _errors(months, dict(zip(_CELLS, shares, strict=True))):
+    small: set[Cell] = set()
+    found = _errors(months, dict(zip(_CELLS, shares, strict=True)))
+    for month, owed in zip(months, found, strict=True):
+        small |= {cell for cell, n in month.items() if n < 3}
         assert all(abs(v) < 1 for k, v in owed.items() if isinstance(k, tuple))
-        # A row or column may be off by a cell's leftover while that cell has no births.
-        assert all(abs(v) < 2 for v in owed.values())
+        # A cell's month of 0-2 births may not fit its owed boys: its row, column and
+        # total may then be off by one more per such cell.
+        for key, v in owed.items():
+            assert abs(v) < 1 + sum(_in_line(cell, key) for cell in small), (key, owed)
+
+
+def _in_line(cell: Cell, key: object) -> bool:
+    return key == "all" or key == cell or key in cell
 
 
 def test_identical_twins_share_a_sex_and_every_cell_gets_its_boys() -> None:
