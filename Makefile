@@ -51,7 +51,8 @@ faults: setup
 	@set +e; rm -f faults-results.jsonl; tmp=$$(mktemp -d /tmp/ivex-faults-XXXXXX); \
 	IVEX_FAULTS_PROFILE=long IVEX_FAULTS_RESULTS=$(CURDIR)/faults-results.jsonl \
 	$(BIN)/pytest -p no:cacheprovider -m faults -s --basetemp=$$tmp/t tests/faults; rc=$$?; \
-	rm -rf $$tmp; $(BIN)/python -m tests.faults.results faults-results.jsonl; exit $$rc
+	if [ $$rc -eq 0 ]; then rm -rf $$tmp; else echo "run directories (logs) kept in $$tmp"; fi; \
+	$(BIN)/python -m tests.faults.results faults-results.jsonl; exit $$rc
 
 broker-start: setup
 	$(BIN)/ivex broker start

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import NoReturn
+
 from ivex.settings import Settings
 from streams.app import WorkerOptions, build_app
 from streams.diagnose import Worker
 from streams.provision import ensure_internal_topics
 
 
-def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "info") -> None:
-    """Create the app's own topics, then run one worker until a signal stops it.
+def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "info") -> NoReturn:
+    """Create the app's own topics, then run one worker until a signal stops it or it
+    crashes; then the process exits.
 
     Faust's worker installs the signal handlers: SIGTERM/SIGINT stop the agents, commit
     offsets, flush and close the producer, leave the group and exit with status 0.
@@ -19,4 +27,38 @@ def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "i
     app = build_app(settings, options)
     app.ivex_guard.start()  # from the start: a worker stopped while it starts is fenced too
     worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
-    worker.execute_from_commandline()
+    exit_after(worker.execute_from_commandline)
+
+
+def exit_after(run: Callable[[], object]) -> NoReturn:
+    """Run ``run`` (the worker's whole life), then end the process with its exit status
+    even if a thread is still running.
+
+    After a crash, Faust's consumer thread (a non-daemon thread) may never stop, and the
+    interpreter waits for it forever: the worker would sit there, neither working nor
+    gone, where a supervisor restarts only a process that exited. Faust has closed its
+    tables, producer and group membership by the time ``run`` returns; a crash is then no
+    worse than the kill -9 the worker is built to survive.
+    """
+    code = 1
+    try:
+        run()
+        code = 0
+    except SystemExit as exc:
+        code = _status(exc.code)
+    except BaseException:  # whatever ended it, the process must end too
+        traceback.print_exc()
+    finally:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _status(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

@@ -42,15 +42,24 @@ def input_topics(settings: Settings) -> list[str]:
 
 
 def settle_workers(
-    settings: Settings, app_id: str, detail: Callable[[], str], timeout_s: float = 300.0
+    settings: Settings,
+    app_id: str,
+    detail: Callable[[], str],
+    timeout_s: float = 300.0,
+    supervise: Callable[[], None] | None = None,
 ) -> None:
     """Block until the workers' group has consumed everything (lag 0 for a few seconds);
-    a stall (lag not moving for 90 s) fails with the lag per partition and ``detail()``."""
+    a stall (lag not moving for 90 s) fails with the lag per partition and ``detail()``.
+
+    ``supervise`` runs at every poll: it starts again a worker that exited, as the
+    process supervisor of a deployment would.
+    """
     group = faust_id(settings, app_id)
     try:
         wait_until_settled(
-            settings, group, input_topics(settings), timeout_s=timeout_s, quiet_s=5.0, stall_s=90.0
-        )
+            settings, group, input_topics(settings), timeout_s=timeout_s, quiet_s=5.0,
+            stall_s=90.0, on_poll=None if supervise is None else lambda _lag: supervise(),
+        )  # fmt: skip
     except NotSettledError as exc:
         lag = partition_lag(settings, group, input_topics(settings))
         behind = ", ".join(f"{t}/{p}: {n}" for (t, p), n in sorted(lag.items()) if n)

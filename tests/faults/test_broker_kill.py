@@ -69,7 +69,7 @@ def test_broker_sigkilled_under_load_loses_and_doubles_nothing(
             own.restart()
         assert poll(lambda: _pumped(fed), 300), "the publishers did not finish\n" + fed.tails()
         try:
-            settle_workers(own.admin, APP_ID, fed.tails)
+            settle_workers(own.admin, APP_ID, fed.tails, supervise=fed.keep_alive)
         except WorkersStalledError:  # the ledger still counts, and must hold
             ledger = check_ledger(own.admin, fed.job.ledger)
             record(
@@ -82,7 +82,7 @@ def test_broker_sigkilled_under_load_loses_and_doubles_nothing(
             raise
         db = tmp_path / "partner.db"
         assert poll(lambda: _answers_out(fed, db), 180), fed.tails()
-        settle_workers(own.admin, APP_ID, fed.tails)
+        settle_workers(own.admin, APP_ID, fed.tails, supervise=fed.keep_alive)
         names = TopicNames(own.admin)
         group = subscriber_group(own.admin, fed.partner, fed.sink)
         sub_topics = [names.requests(fed.partner), names.notices(fed.partner)]

@@ -72,7 +72,7 @@ def test_sigkill_storm_loses_and_doubles_nothing(
     fed.job.cycle = False
     assert poll(lambda: _pumped(fed), 300), "the publishers did not finish\n" + fed.tails()
     try:
-        settle_workers(fed.admin, APP_ID, fed.tails)
+        settle_workers(fed.admin, APP_ID, fed.tails, supervise=fed.keep_alive)
     except WorkersStalledError:  # the ledger still counts, and must hold
         ledger = check_ledger(fed.admin, fed.job.ledger)
         record(
@@ -86,7 +86,7 @@ def test_sigkill_storm_loses_and_doubles_nothing(
     # The partner's answers go out, the workers apply them, the subscriber stores them.
     db = fed.run_dir / "partner.db"
     assert poll(lambda: _all_answers_published(db), 120), fed.tails()
-    settle_workers(fed.admin, APP_ID, fed.tails)
+    settle_workers(fed.admin, APP_ID, fed.tails, supervise=fed.keep_alive)
     names = TopicNames(fed.admin)
     sub_topics = [names.requests(fed.partner), names.notices(fed.partner)]
     group = subscriber_group(fed.admin, fed.partner, fed.sink)
