@@ -12,7 +12,7 @@ Loads a simulated federation onto a real broker's city topics with the helpers o
    merge) with 1 process and with 2 processes (process start-up included).
 
 Run: ``.venv/bin/python -m bench.rederive_bench [--scale 1.0] [--bootstrap HOST:PORT
-[--prefix PREFIX]]``
+[--prefix PREFIX | --load-only]]``
 (without ``--bootstrap`` it starts a private broker and stops it afterwards).
 """
 
@@ -104,8 +104,16 @@ def main() -> None:
     parser.add_argument(
         "--prefix", help="with --bootstrap: re-use the log an earlier run loaded there"
     )
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="with --bootstrap: load the log and stop (measure later with --prefix, e.g. on a "
+        "quiet machine)",
+    )
     args = parser.parse_args()
     with _loaded(args) as (settings, sent):
+        if args.load_only:
+            return
         n_raw, t_raw = time_raw_bulk(settings)
         n_read, t_read = time_raw_bulk(settings, decode=False)
         n_old, t_old, _ = time_raw(settings, plain=True, keep=False)
