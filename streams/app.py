@@ -62,7 +62,6 @@ from ivex.topics import (
     srb_topic_name,
 )
 from streams.acks import InOrderAcks
-from streams.commits import DeliveryOrder
 from streams.driver.engines import EngineDriver
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
@@ -223,19 +222,13 @@ def _batched(
     """
 
     async def agent(stream: Any) -> None:
-        consumer = stream.app.consumer
-        acks = InOrderAcks(consumer.hold, options.batches_in_flight)
-        order: DeliveryOrder[Any] = DeliveryOrder(consumer.sought)
+        acks = InOrderAcks(stream.app.consumer.hold, options.batches_in_flight)
         guard: PauseGuard = stream.app.ivex_guard
         try:
-            async for taken in stream.take_events(options.batch_max, within=options.batch_within_s):
-                events = taken
+            async for events in stream.take_events(
+                options.batch_max, within=options.batch_within_s
+            ):
                 try:
-                    events, late = _in_order(taken, order)
-                    if late:  # after a record that never came: read again after it
-                        consumer.out_of_order([event.message for event in late])
-                    if not events:
-                        continue
                     await acks.room()
                     if guard.fenced():
                         raise FencedError
@@ -254,16 +247,6 @@ def _batched(
             acks.abandon()  # what is still in flight at a stop is read again
 
     return agent
-
-
-def _in_order(events: Sequence[Any], order: DeliveryOrder[Any]) -> tuple[list[Any], list[Any]]:
-    """``events`` split into those that may be processed now and those after a gap."""
-    now: list[Any] = []
-    late: list[Any] = []
-    for event in events:
-        message = event.message
-        (now if order.admit(message.tp, message.offset) else late).append(event)
-    return now, late
 
 
 def _wire_engine(

@@ -23,7 +23,7 @@ then reads the partition again from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -81,33 +81,3 @@ class LostRecords(Generic[K]):
         """Stop watching ``keys`` (revoked, or sought again)."""
         for key in keys:
             self._since.pop(key, None)
-
-
-class DeliveryOrder(Generic[K]):
-    """Per partition, the next offset an agent may process: its records reach it in
-    offset order from where the partition was last sought, unless one was lost on the
-    way (see the module doc) — then every later record waits until the partition is
-    read again from the lost one.
-
-    ``sought(key)`` is the consumer's ``(seek number, offset)`` of the partition's last
-    seek, or None when it was never sought (then nothing is checked).
-    """
-
-    def __init__(self, sought: Callable[[K], tuple[int, int] | None]) -> None:
-        self._sought = sought
-        self._next: dict[K, tuple[int, int]] = {}
-
-    def admit(self, key: K, offset: int) -> bool:
-        """True if the record at ``offset`` may be processed now: every record before it
-        since the last seek was (a record before that is a re-delivery, absorbed)."""
-        seek = self._sought(key)
-        if seek is None:
-            return True
-        mine = self._next.get(key)
-        if mine is None or mine[0] != seek[0]:
-            mine = seek
-        if offset > mine[1]:
-            self._next[key] = mine
-            return False
-        self._next[key] = (mine[0], max(mine[1], offset + 1))
-        return True

@@ -33,15 +33,7 @@
    (:class:`~streams.commits.LostRecords`, :data:`LOST_AFTER_S`), or long after the
    consumer delivered past it (:data:`UNACKED_AFTER_S`), never reached a stream: the
    partition is read again from it.
-5. **Records processed in offset order** (:class:`~streams.commits.DeliveryOrder`). A
-   record lost on its way to the streams used to leave its successors to be processed
-   before it was read again — a watermark after a lost fact let a deadline fire without
-   the fact (a request raised, then withdrawn once the fact came: a false alarm). Each
-   agent now processes a partition's records only in order from its last seek
-   (:meth:`RebalanceSafeConsumer.sought`); a record after a gap is held
-   (:meth:`RebalanceSafeConsumer.out_of_order`) and the partition read again from the
-   gap after :data:`LOST_AFTER_S`.
-6. **A record handed to the streams without four tasks** (:mod:`streams.eager`): the
+5. **A record handed to the streams without four tasks** (:mod:`streams.eager`): the
    delivery of each fetched record runs at once, and only one that has to wait (a
    stream's buffer full) goes through Faust's ``wait_first``.
 """
@@ -49,7 +41,6 @@
 from __future__ import annotations
 
 import inspect
-import itertools
 import time
 import weakref
 from collections.abc import Collection, Iterable, Mapping
@@ -71,10 +62,6 @@ LOST_AFTER_S = 5.0
 #: after it acknowledged: the last records of a partition lost, or a long backlog in a
 #: stream's buffer (reading again is then only wasted work).
 UNACKED_AFTER_S = 20.0
-
-
-#: Numbers the seeks, so an agent tells a partition sought again from one it followed.
-_SEEKS = itertools.count()
 
 
 def now() -> float:
@@ -104,10 +91,6 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
     #: unprocessed): set when the partition is sought, advanced by each commit.
     _bases: dict[TP, int]
     _lost: LostRecords[TP]
-    #: Per stream partition, its last seek: (a number counting seeks, the offset).
-    _sought: dict[TP, tuple[int, int]]
-    #: Partitions whose agent met a record after one that never reached it.
-    _gapped: set[TP]
 
     def hold(self, messages: Iterable[Message]) -> None:
         """Never ack ``messages`` (a batch that failed or was fenced): they will be read
@@ -158,29 +141,10 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
 
     def _resume_at(self, bases: Mapping[TP, int]) -> None:
         if not hasattr(self, "_bases"):
-            self._bases, self._sought, self._gapped = {}, {}, set()
+            self._bases = {}
         self._bases.update(bases)
-        for tp, offset in bases.items():
-            self._acked.setdefault(tp, [])  # a key in _acked makes each commit look at it
-            self._sought[tp] = (next(_SEEKS), offset)
-            self._gapped.discard(tp)
-
-    def sought(self, tp: TP) -> tuple[int, int] | None:
-        """``tp``'s last seek (a number counting seeks, the offset), if it was sought."""
-        return getattr(self, "_sought", {}).get(tp)
-
-    def out_of_order(self, messages: Iterable[Message]) -> None:
-        """An agent met ``messages`` after a record of their partition that never reached
-        it: hold them, and read the partition again from that record soon."""
-        messages = list(messages)
-        self.hold(messages)
-        first: dict[TP, int] = {}
-        for m in messages:
-            first[m.tp] = min(first.get(m.tp, m.offset), m.offset)
-        for tp, offset in first.items():
-            self.log.info("%s: holding records from @%d: one before them never came", tp, offset)
-        if hasattr(self, "_gapped"):
-            self._gapped.update(first)
+        for tp in bases:  # a key in _acked makes each commit look at the partition
+            self._acked.setdefault(tp, [])
 
     async def seek(self, partition: TP, offset: int) -> None:
         """Seek ``partition`` to ``offset``; processing resumes there."""
@@ -192,7 +156,6 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         """Forget where revoked partitions resume (set again when they are sought)."""
         for tp in revoked:
             getattr(self, "_bases", {}).pop(tp, None)
-            getattr(self, "_sought", {}).pop(tp, None)
         if hasattr(self, "_lost"):
             self._lost.forget(revoked)
         await super().on_partitions_revoked(revoked)
@@ -206,7 +169,7 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         acked, gaps = self._acked[tp], self._gap[tp]
         point = commit_point(base, acked, ((gap.begin, gap.end) for gap in gaps))
         if point <= base:
-            self._watch_hole(tp, base, later_done=bool(acked) or tp in self._gapped)
+            self._watch_hole(tp, base, later_done=bool(acked))
             return None
         self._watch_hole(tp, None)
         acked[:] = sorted(offset for offset in acked if offset >= point)
@@ -234,11 +197,11 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
             return  # revoked, or a rebalance began: it seeks by itself
         if starts[tp] > offset:  # deleted since: nothing left to process there
             self.log.warning("%s: offsets %d-%d deleted unprocessed", tp, offset, starts[tp] - 1)
-            await self.seek(tp, starts[tp])  # what was held after the hole is read again
+            self._bases[tp] = starts[tp]
             return
         self.log.warning(
-            "%s@%d never reached a stream while later records were processed or held: "
-            "reading the partition again from it",
+            "%s@%d never reached a stream while later records were processed: reading "
+            "the partition again from it",
             tp,
             offset,
         )
@@ -269,7 +232,7 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
             self.log.info("not acking %s@%d: skipped in a rebalance", message.tp, message.offset)
             return False
         if message in getattr(self, "_held", ()):
-            self.log.info("not acking %s@%d: held back", message.tp, message.offset)
+            self.log.info("not acking %s@%d: its batch failed", message.tp, message.offset)
             return False
         return bool(super().ack(message))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.commits import DeliveryOrder, LostRecords, commit_point, resume_bases
+from streams.commits import LostRecords, commit_point, resume_bases
 
 
 def test_the_commit_stops_at_the_first_record_not_acknowledged() -> None:
@@ -60,33 +60,3 @@ def test_a_hole_that_moves_or_closes_is_timed_afresh() -> None:
     lost.observe("q", 1, 0.0, 5.0)
     lost.forget(["q"])
     assert not lost.observe("q", 1, 9.0, 5.0)
-
-
-def test_a_record_after_one_that_never_came_waits_for_the_partition_to_be_read_again() -> None:
-    seeks: dict[str, tuple[int, int]] = {"p": (1, 50)}
-    order = DeliveryOrder(seeks.get)
-    # A batch fetched before the seek to 50 comes first: 100 and 101 are held.
-    assert [order.admit("p", o) for o in (100, 101)] == [False, False]
-    seeks["p"] = (2, 50)  # read again from the hole
-    assert [order.admit("p", o) for o in (50, 51, 52, 100)] == [True, True, True, False]
-    assert [order.admit("p", o) for o in range(53, 101)] == [True] * 48
-
-
-def test_re_deliveries_and_unknown_partitions_pass() -> None:
-    seeks = {"p": (1, 10)}
-    order = DeliveryOrder(seeks.get)
-    assert [order.admit("p", o) for o in (10, 11, 10, 11, 12)] == [True] * 5
-    assert order.admit("q", 99)  # never sought: nothing known to check against
-
-
-@given(
-    start=st.integers(0, 20),
-    lost=st.sets(st.integers(0, 60), max_size=5),
-)
-def test_what_is_admitted_is_in_offset_order_without_a_gap(start: int, lost: set[int]) -> None:
-    seeks = {"p": (0, start)}
-    order = DeliveryOrder(seeks.get)
-    admitted = [o for o in range(start, 60) if o not in lost and order.admit("p", o)]
-    assert admitted == list(range(start, start + len(admitted)))
-    first_lost = min((o for o in lost if o >= start), default=60)
-    assert len(admitted) == first_lost - start
