@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
-from ivex.broker.probe import free_port
+from ivex.broker.probe import free_ports
 from ivex.cli import broker
 from ivex.cli.main import cli
 
@@ -117,11 +117,11 @@ async def _aiokafka_roundtrip(bootstrap: str, topic: str, security: dict[str, An
 
 def test_broker_lifecycle_via_cli(tmp_path: Path) -> None:
     state = tmp_path / "broker"
-    port = free_port()
+    port, controller_port = free_ports(2)
     env = {
         "IVEX_BROKER__STATE_DIR": str(state),
         "IVEX_BROKER__PORT": str(port),
-        "IVEX_BROKER__CONTROLLER_PORT": str(free_port()),
+        "IVEX_BROKER__CONTROLLER_PORT": str(controller_port),
         "IVEX_ACCESS__SECRETS_FILE": str(tmp_path / "secrets.json"),
     }
     runner = CliRunner()
