@@ -13,12 +13,14 @@ from connectors.sinks import open_sink
 from connectors.subscriber import default_group
 from ivex.codec import Codec
 from ivex.demo.settle import NotSettledError, group_lag, partition_lag, wait_until_settled
+from ivex.models.enums import RequestState
 from ivex.settings import Settings
 from ivex.topic_reader import read_topics
 from ivex.topics import TopicNames, faust_id
 from streams.audit.diff import AuditReport
 from streams.audit.published import requests_on_topics
 from streams.audit.run import audit
+from streams.engine.engine import NO_LONGER_RAISED
 
 
 class WorkersStalledError(AssertionError):
@@ -78,10 +80,6 @@ def lag_of(settings: Settings, group: str, topics: list[str]) -> int:
     return sum(group_lag(settings, group, topics).values())
 
 
-#: The reason of a request withdrawn because the records no longer raise it.
-NO_LONGER_RAISED = "no longer raised by the current records"
-
-
 def only_false_alarms(report: AuditReport) -> bool:
     """True if the topics differ from the re-derivation only by extra requests, each
     withdrawn as no longer raised: raised by a worker that processed a watermark before a
@@ -95,7 +93,8 @@ def only_false_alarms(report: AuditReport) -> bool:
         return False
     side = report.on_topics["requests"]
     return bool(requests.extra) and all(
-        f"{side[oid].get('state')}" == "WITHDRAWN" and side[oid].get("reason") == NO_LONGER_RAISED
+        side[oid].get("state") == RequestState.WITHDRAWN
+        and side[oid].get("reason") == NO_LONGER_RAISED
         for oid in requests.extra
     )
 
