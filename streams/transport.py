@@ -30,12 +30,16 @@
    committed past by its successor's acknowledgement. The consumer keeps per partition
    where processing resumes and commits only up to the first record not acknowledged.
    A record that stays unacknowledged while later ones are acknowledged
-   (:class:`~streams.commits.LostRecords`, :data:`LOST_AFTER_S`), or long after the
-   consumer delivered past it (:data:`UNACKED_AFTER_S`), never reached a stream: the
-   partition is read again from it.
+   (:class:`~streams.commits.LostRecords`, :data:`LOST_AFTER_S`), or long while the log
+   holds it (:data:`UNACKED_AFTER_S`), never reached a stream: the partition is read
+   again from it.
 5. **A record handed to the streams without four tasks** (:mod:`streams.eager`): the
    delivery of each fetched record runs at once, and only one that has to wait (a
    stream's buffer full) goes through Faust's ``wait_first``.
+6. **Records reach the streams in log order, none left out** (:mod:`streams.delivery`):
+   a record fetched after earlier ones that Faust dropped is not handed on; the
+   partition is read again from the first missing one at once, so a watermark is never
+   processed before the records it covers.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from __future__ import annotations
 import inspect
 import time
 import weakref
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from typing import Any
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -52,15 +56,17 @@ from mode.services import WaitResults
 
 from streams import eager
 from streams.commits import LostRecords, commit_point, resume_bases
+from streams.delivery import Admission, InOrderDelivery
 from streams.producer import IdempotentProducer
 
 #: A partition's first unprocessed record still unacknowledged this long after a later
 #: record was acknowledged is taken as lost, and the partition read again from it. Well
 #: above a batch's time in flight; the commit interval (1 s) is the resolution.
 LOST_AFTER_S = 5.0
-#: … and this long after it (or a later record) was handed to the streams with nothing
-#: after it acknowledged: the last records of a partition lost, or a long backlog in a
-#: stream's buffer (reading again is then only wasted work).
+#: … and this long with nothing after it acknowledged while the log holds it (the
+#: consumer's last known high watermark is above it): the last records of a partition
+#: left out before or after they reached a stream, or a long backlog in a stream's
+#: buffer (reading again is then only wasted work).
 UNACKED_AFTER_S = 20.0
 
 
@@ -91,6 +97,7 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
     #: unprocessed): set when the partition is sought, advanced by each commit.
     _bases: dict[TP, int]
     _lost: LostRecords[TP]
+    _in_order: InOrderDelivery[TP]
 
     def hold(self, messages: Iterable[Message]) -> None:
         """Never ack ``messages`` (a batch that failed or was fenced): they will be read
@@ -114,7 +121,10 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         streamed = [tp for tp in committed if tp.topic not in changelogs]
         if streamed:
             starts = await self._thread.call_thread(self._seek_to_start, fresh, streamed)
-            self._resume_at(resume_bases(committed, starts))
+            bases = resume_bases(committed, starts)
+            self._resume_at(bases)
+            for tp, offset in bases.items():
+                self._gate().sought(tp, offset)
         return committed
 
     async def _seek_to_start(
@@ -151,6 +161,7 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
         await super().seek(partition, offset)
         if partition.topic not in self.app.tables.changelog_topics:
             self._resume_at({partition: offset})
+            self._gate().sought(partition, offset)
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         """Forget where revoked partitions resume (set again when they are sought)."""
@@ -158,7 +169,53 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
             getattr(self, "_bases", {}).pop(tp, None)
         if hasattr(self, "_lost"):
             self._lost.forget(revoked)
+        self._gate().forget(revoked)
         await super().on_partitions_revoked(revoked)
+
+    def _gate(self) -> InOrderDelivery[TP]:
+        if not hasattr(self, "_in_order"):
+            self._in_order = InOrderDelivery()
+        return self._in_order
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        """Faust's fetched records, each stream partition's in log order with none left
+        out (:mod:`streams.delivery`); changelog records as they come."""
+        gate = self._gate()
+        gate.new_fetch()
+        changelogs = self.app.tables.changelog_topics
+        async for tp, message in super().getmany(timeout):
+            if tp.topic in changelogs:
+                yield tp, message
+                continue
+            admission, expected = gate.admit(tp, message.offset)
+            if admission is Admission.DROP:
+                continue
+            if admission is Admission.READ_AGAIN:
+                self.log.info(
+                    "%s: fetched @%d with @%d-%d left out: reading again from @%d",
+                    tp, message.offset, expected, message.offset - 1, expected,
+                )  # fmt: skip
+                await self._thread.call_thread(self._seek_assigned, tp, expected)
+                continue
+            if admission is Admission.DELIVER_AFTER_GAP:
+                self.log.warning(
+                    "%s: offsets %d-%d are not on the log (read twice): passed over",
+                    tp, expected, message.offset - 1,
+                )  # fmt: skip
+                gaps = self._gap[tp]
+                gaps.addi(expected, message.offset)  # absent from the log: not to wait for
+                gaps.merge_overlaps()
+            # Faust hands on records above the last one it delivered, and a seek racing
+            # its delivery can leave that mark too high: the gate decides instead.
+            self._read_offset[tp] = message.offset - 1
+            yield tp, message
+
+    async def _seek_assigned(self, tp: TP, offset: int) -> None:
+        # On the consumer thread. Not ``seek``: where processing resumes (the commit
+        # base) stays, as records before ``offset`` may still be in flight.
+        consumer = self._thread._ensure_consumer()
+        if tp in consumer.assignment():
+            consumer.seek(tp, offset)
 
     def _new_offset(self, tp: TP) -> int | None:
         # Replaces Faust's choice (see streams.commits): the first offset after the base
@@ -181,9 +238,8 @@ class RebalanceSafeConsumer(faust_aiokafka.Consumer):
     def _watch_hole(self, tp: TP, hole: int | None, *, later_done: bool = False) -> None:
         if not hasattr(self, "_lost"):
             self._lost = LostRecords()
-        if hole is not None and not later_done:
-            delivered = self._read_offset.get(tp)
-            hole = hole if delivered is not None and delivered > hole else None
+        if hole is not None and not later_done and (self.highwater(tp) or 0) <= hole:
+            hole = None  # nothing there yet: waiting for it is no stall
         after_s = LOST_AFTER_S if later_done else UNACKED_AFTER_S
         if not self._lost.observe(tp, hole, now(), after_s) or hole is None:
             return

@@ -7,11 +7,13 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 from ivex.settings import Settings
 from streams.app import WorkerOptions, build_app
 from streams.diagnose import Worker
+from streams.local_state import LocalState
 from streams.provision import ensure_internal_topics
 
 
@@ -25,14 +27,18 @@ def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "i
     """
     ensure_internal_topics(settings, options.app_id)
     app = build_app(settings, options)
+    local = LocalState(Path(app.conf.appdir), Path(app.conf.tabledir))
+    local.open()  # stores left by a crash are deleted: restored from the changelogs
     app.ivex_guard.start()  # from the start: a worker stopped while it starts is fenced too
     worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
-    exit_after(worker.execute_from_commandline)
+    exit_after(worker.execute_from_commandline, on_clean_exit=local.closed_cleanly)
 
 
-def exit_after(run: Callable[[], object]) -> NoReturn:
+def exit_after(
+    run: Callable[[], object], *, on_clean_exit: Callable[[], None] | None = None
+) -> NoReturn:
     """Run ``run`` (the worker's whole life), then end the process with its exit status
-    even if a thread is still running.
+    even if a thread is still running; ``on_clean_exit`` first if that status is 0.
 
     After a crash, Faust's consumer thread (a non-daemon thread) may never stop, and the
     interpreter waits for it forever: the worker would sit there, neither working nor
@@ -49,6 +55,11 @@ def exit_after(run: Callable[[], object]) -> NoReturn:
     except BaseException:  # whatever ended it, the process must end too
         traceback.print_exc()
     finally:
+        if code == 0 and on_clean_exit is not None:
+            try:
+                on_clean_exit()
+            except Exception:  # noted, but the process must still end
+                traceback.print_exc()
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from faust.transport.consumer import Consumer as FaustConsumer
@@ -137,6 +137,11 @@ class _FakeKafkaConsumer:
 class _FakeThread:
     def __init__(self, consumer: _FakeKafkaConsumer) -> None:
         self.consumer = consumer
+        #: The high watermark the consumer last heard of, per partition.
+        self.ends: dict[TP, int] = {}
+
+    def highwater(self, tp: TP) -> int | None:
+        return self.ends.get(tp)
 
     def _ensure_consumer(self) -> _FakeKafkaConsumer:
         return self.consumer
@@ -285,14 +290,14 @@ def test_nothing_is_read_again_while_records_are_merely_in_flight(
     assert scheduled == []
 
 
-def test_the_last_records_lost_are_read_again_once_the_consumer_is_long_past_them(
+def test_the_last_records_lost_are_read_again_once_the_log_long_held_them(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Nothing after the hole is acknowledged (the partition's last records were lost),
-    # but the drain loop went past it: after UNACKED_AFTER_S the partition is read again.
+    # but the log holds it: after UNACKED_AFTER_S the partition is read again.
     consumer = _assigned(settings, tmp_path, monkeypatch, 10)
     consumer.app.flow_control.resume()
-    consumer._read_offset[CITY] = 12
+    cast(_FakeThread, consumer._thread).ends[CITY] = 13
     scheduled: list[Any] = []
     monkeypatch.setattr(consumer, "add_future", scheduled.append)
     clock = [0.0]
@@ -305,3 +310,19 @@ def test_the_last_records_lost_are_read_again_once_the_consumer_is_long_past_the
     consumer._filter_committable_offsets(list(consumer._acked))
     assert len(scheduled) == 1
     scheduled[0].close()
+
+
+def test_an_idle_partition_is_never_read_again(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consumer = _assigned(settings, tmp_path, monkeypatch, 10)
+    consumer.app.flow_control.resume()
+    cast(_FakeThread, consumer._thread).ends[CITY] = 10  # the log ends at the resume point
+    scheduled: list[Any] = []
+    monkeypatch.setattr(consumer, "add_future", scheduled.append)
+    clock = [0.0]
+    monkeypatch.setattr(transport, "now", lambda: clock[0])
+    for _ in range(3):
+        consumer._filter_committable_offsets(list(consumer._acked))
+        clock[0] += transport.UNACKED_AFTER_S
+    assert scheduled == []

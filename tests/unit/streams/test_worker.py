@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +31,18 @@ def test_the_process_exits_with_the_runs_status(body: str, status: int) -> None:
         [sys.executable, "-c", _SCRIPT.format(body=body)], capture_output=True, timeout=60
     )
     assert proc.returncode == status, proc.stderr
+
+
+@pytest.mark.parametrize(("body", "called"), [("return None", True), ("sys.exit(1)", False)])
+def test_the_clean_exit_hook_runs_only_after_a_clean_run(
+    body: str, called: bool, tmp_path: Path
+) -> None:
+    mark = tmp_path / "clean"
+    script = (
+        "import sys, pathlib\n"
+        "from streams.worker import exit_after\n"
+        f"def run():\n    {body}\n"
+        f"exit_after(run, on_clean_exit=pathlib.Path({str(mark)!r}).touch)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert mark.exists() is called
