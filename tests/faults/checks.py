@@ -13,14 +13,12 @@ from connectors.sinks import open_sink
 from connectors.subscriber import default_group
 from ivex.codec import Codec
 from ivex.demo.settle import NotSettledError, group_lag, partition_lag, wait_until_settled
-from ivex.models.enums import RequestState
 from ivex.settings import Settings
 from ivex.topic_reader import read_topics
 from ivex.topics import TopicNames, faust_id
 from streams.audit.diff import AuditReport
 from streams.audit.published import requests_on_topics
 from streams.audit.run import audit
-from streams.engine.engine import NO_LONGER_RAISED
 
 
 class WorkersStalledError(AssertionError):
@@ -78,25 +76,6 @@ def subscriber_group(settings: Settings, city: str, sink: str) -> str:
 def lag_of(settings: Settings, group: str, topics: list[str]) -> int:
     """Messages ``group`` has not committed yet on ``topics`` (and its other topics)."""
     return sum(group_lag(settings, group, topics).values())
-
-
-def only_false_alarms(report: AuditReport) -> bool:
-    """True if the topics differ from the re-derivation only by extra requests, each
-    withdrawn as no longer raised: raised by a worker that processed a watermark before a
-    fact lost on its way to it (read again 5 s later), then withdrawn once the fact came
-    — docs/reliability.md, finding 8, still open; beside them, notices may differ in
-    their evidence only (the same out-of-order processing). Nothing missing or else."""
-    requests, notices = report.requests, report.notices
-    if requests.missing or requests.differing or notices.missing or notices.extra:
-        return False
-    if any(diff.field != "evidence" for diff in notices.differing):
-        return False
-    side = report.on_topics["requests"]
-    return bool(requests.extra) and all(
-        side[oid].get("state") == RequestState.WITHDRAWN
-        and side[oid].get("reason") == NO_LONGER_RAISED
-        for oid in requests.extra
-    )
 
 
 def audit_differences(settings: Settings) -> AuditReport:
