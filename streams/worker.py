@@ -15,6 +15,7 @@ from streams.app import WorkerOptions, build_app
 from streams.diagnose import Worker
 from streams.local_state import LocalState
 from streams.provision import ensure_internal_topics
+from streams.recovery_watch import RecoveryWatch
 
 
 def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "info") -> NoReturn:
@@ -23,13 +24,15 @@ def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "i
 
     Faust's worker installs the signal handlers: SIGTERM/SIGINT stop the agents, commit
     offsets, flush and close the producer, leave the group and exit with status 0.
-    SIGUSR1 logs where the consumer stands (:mod:`streams.diagnose`).
+    SIGUSR1 logs where the consumer stands (:mod:`streams.diagnose`). A worker whose
+    table recovery stalls ends itself (:mod:`streams.recovery_watch`, status 3).
     """
     ensure_internal_topics(settings, options.app_id)
     app = build_app(settings, options)
     local = LocalState(Path(app.conf.appdir), Path(app.conf.tabledir))
     local.open()  # stores left by a crash are deleted: restored from the changelogs
     app.ivex_guard.start()  # from the start: a worker stopped while it starts is fenced too
+    RecoveryWatch(lambda: getattr(app.tables, "recovery", None)).start()
     worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
     exit_after(worker.execute_from_commandline, on_clean_exit=local.closed_cleanly)
 
