@@ -11,8 +11,11 @@ Loads a simulated federation onto a real broker's city topics with the helpers o
 2. the re-derivation (:func:`streams.audit.run.derive`: read, decode, engine, lifecycle,
    merge) with 1 process and with 2 processes (process start-up included).
 
+The log is loaded by :mod:`bench.bulk_load` (the simulation, then a pool of
+``--load-processes`` processes encoding and producing the cities).
+
 Run: ``.venv/bin/python -m bench.rederive_bench [--scale 1.0] [--bootstrap HOST:PORT
-[--prefix PREFIX | --load-only]]``
+[--prefix PREFIX | --load-only]] [--load-processes 2]``
 (without ``--bootstrap`` it starts a private broker and stops it afterwards).
 """
 
@@ -26,13 +29,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.pipeline_bench import load, private_broker, time_raw
+from bench.bulk_load import load
+from bench.pipeline_bench import private_broker, time_raw
 from ivex.bulk_reader import read_bulk
 from ivex.codec import Codec
 from ivex.provision import apply_topics
 from ivex.settings import Settings, load_settings
-from ivex.simulation.params import build_params
-from ivex.simulation.run import simulate, write
 from ivex.topics import TopicNames
 from streams.audit.run import derive
 from streams.audit.shares import Derived
@@ -84,9 +86,7 @@ def _loaded(args: argparse.Namespace) -> Iterator[tuple[Settings, int]]:
     with private_broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
         apply_topics(settings)
         t0 = time.perf_counter()
-        result = simulate(build_params(settings, seed=7, scale=args.scale))
-        write(result, Path(tmp))
-        sent, _ = load(settings, Path(tmp), result.end_instant)
+        sent = load(settings, args.scale, Path(tmp), args.load_processes)
         print(
             f"loaded {sent:,} events in {time.perf_counter() - t0:.0f} s "
             f"(prefix {settings.federation.topic_prefix})"
@@ -109,6 +109,12 @@ def main() -> None:
         action="store_true",
         help="with --bootstrap: load the log and stop (measure later with --prefix, e.g. on a "
         "quiet machine)",
+    )
+    parser.add_argument(
+        "--load-processes",
+        type=int,
+        default=2,
+        help="processes that encode and produce the simulated log (the simulation is one)",
     )
     args = parser.parse_args()
     with _loaded(args) as (settings, sent):
