@@ -6,10 +6,11 @@ each stream's final watermark last — but built for size:
 
 - the simulation runs without its truth (the load does not need it) and with the cyclic
   GC paused: it only accumulates facts, and every full collection rescanned all of them;
-- the simulation is dropped once its files are written, before anything is encoded;
 - the cities are encoded and produced in a pool of processes (a city's topics by one
   process, so their order is kept), each with a librdkafka producer (idempotent,
-  ``acks=all``), streaming: no process holds more than its producer's queue.
+  ``acks=all``), streaming: no process holds more than its producer's queue;
+- a city goes to the pool as soon as its files are written, and the simulation is
+  dropped once all are.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from bench.pipeline_bench import encode_city
 from ivex.codec import Codec
 from ivex.kafka_config import librdkafka_config
 from ivex.settings import Settings
+from ivex.simulation.model import STREAMS, Version
 from ivex.simulation.params import build_params
-from ivex.simulation.run import simulate
-from ivex.simulation.writer import write_streams
+from ivex.simulation.run import SimResult, simulate
+from ivex.simulation.writer import write_stream_file
 from streams.audit.run import cyclic_gc_paused
 
 #: librdkafka's producer settings for a bulk load (large batches, a deep queue).
@@ -43,46 +45,59 @@ PRODUCER = {
     "queue.buffering.max.messages": 500_000,
     "queue.buffering.max.kbytes": 256 * 1024,
 }
+#: The simulator's seed of every bench log.
+SEED = 7
 #: Poll the producer's delivery reports every this many records.
 POLL_EVERY = 10_000
 
 
-def simulate_files(settings: Settings, scale: float, sim_dir: Path, seed: int = 7) -> datetime:
-    """Simulate at ``scale`` and write the connectors' CSV files; return the log's end.
-
-    The simulation is freed before returning: only its files are needed from here on.
-    """
-    with cyclic_gc_paused():
-        result = simulate(build_params(settings, seed=seed, scale=scale), truth=False)
-        write_streams(result.facts, result.params, sim_dir, "csv")
-        end = result.end_instant
-        del result
-    gc.collect()  # whatever cycles the simulation left, now that it is gone
-    return end
-
-
-def load_parallel(settings: Settings, sim_dir: Path, end: datetime, processes: int = 2) -> int:
-    """Encode and produce every city's files over ``processes`` processes; records sent."""
-    ctx = mp.get_context("spawn")
-    # Largest first, so that no process is left alone with a big city at the end.
-    cities = sorted(settings.city_codes, key=lambda c: -_size(sim_dir / c))
-    with ctx.Pool(processes, initializer=_start, initargs=(settings, sim_dir, end)) as pool:
-        return sum(pool.imap_unordered(_load_city, cities))
-
-
 def load(settings: Settings, scale: float, sim_dir: Path, processes: int = 2) -> int:
-    """Simulate at ``scale`` into ``sim_dir`` and load it; print the phases' times."""
+    """Simulate at ``scale``, write its files into ``sim_dir`` and load them; records sent.
+
+    A city is handed to the pool as soon as its files are written, so the pool encodes
+    while this process writes the next city.
+    """
     t0 = time.perf_counter()
-    end = simulate_files(settings, scale, sim_dir)
+    with cyclic_gc_paused():
+        result = simulate(build_params(settings, seed=SEED, scale=scale), truth=False)
     t1 = time.perf_counter()
-    sent = load_parallel(settings, sim_dir, end, processes)
-    t2 = time.perf_counter()
-    print(f"simulated and written in {t1 - t0:.0f} s, encoded and produced in {t2 - t1:.0f} s")
+    by_file = _versions_by_file(result)
+    ctx = mp.get_context("spawn")
+    init = (settings, sim_dir, result.end_instant)
+    with ctx.Pool(processes, initializer=_start, initargs=init) as pool:
+        loading = []
+        for city in _largest_first(by_file):
+            for stream in STREAMS:
+                write_stream_file(
+                    city, stream, by_file[city, stream], result.params, sim_dir, "csv"
+                )
+            loading.append(pool.apply_async(_load_city, (city,)))
+        del result, by_file
+        gc.collect()  # the simulation is no longer needed: free it while the pool works
+        sent = sum(job.get() for job in loading)
+    print(
+        f"simulated in {t1 - t0:.0f} s, written, encoded and produced in "
+        f"{time.perf_counter() - t1:.0f} s"
+    )
     return sent
 
 
-def _size(city_dir: Path) -> int:
-    return sum(p.stat().st_size for p in city_dir.glob("*"))
+def _versions_by_file(result: SimResult) -> dict[tuple[str, str], list[Version]]:
+    """Each (city, stream) file's versions, in the order of the facts (as written)."""
+    by_file: dict[tuple[str, str], list[Version]] = {
+        (c, s): [] for c in result.params.cities for s in STREAMS
+    }
+    for fact in result.facts:
+        by_file[fact.source_city, fact.stream].extend(fact.versions)
+    return by_file
+
+
+def _largest_first(by_file: dict[tuple[str, str], list[Version]]) -> list[str]:
+    """The cities, most versions first: no process is left alone with a big one at the end."""
+    sizes: dict[str, int] = {}
+    for (city, _), versions in by_file.items():
+        sizes[city] = sizes.get(city, 0) + len(versions)
+    return sorted(sizes, key=lambda c: -sizes[c])
 
 
 class _Worker:
