@@ -93,22 +93,31 @@ Workload = list[tuple[str, bytes | None, bytes]]
 
 def encode_workload(settings: Settings, sim_dir: Path, end: datetime) -> Workload:
     """Every simulated row prepared and encoded, then final watermarks: (topic, key, value)."""
-    codec, names = Codec(), TopicNames(settings)
-    out: Workload = []
-    for city in settings.city_codes:
-        prep = RowPreparer(settings, city, key=KEY)
-        for stream in STREAMS:
-            topic = names.city(city, stream)
-            for path in sim_dir.glob(f"{city}/{stream}.*"):
-                for row in read_file(path, format_of(path)):
-                    try:
-                        rec = prep.prepare(stream, row.data)
-                    except RecordRejected:
-                        continue
-                    value = codec.encode(rec.record_name, rec.datum)
-                    out.append((topic, rec.record_id.encode(), value))
-            out.append((topic, None, _watermark(codec, city, stream, end)))
-    return out
+    codec = Codec()
+    return [
+        rec
+        for city in settings.city_codes
+        for rec in encode_city(settings, sim_dir, city, end, codec)
+    ]
+
+
+def encode_city(
+    settings: Settings, sim_dir: Path, city: str, end: datetime, codec: Codec
+) -> Iterator[tuple[str, bytes | None, bytes]]:
+    """One city's simulated rows prepared and encoded, stream by stream, each stream's
+    final watermark after its rows: (topic, key, value) in the order of its topic."""
+    names = TopicNames(settings)
+    prep = RowPreparer(settings, city, key=KEY)
+    for stream in STREAMS:
+        topic = names.city(city, stream)
+        for path in sim_dir.glob(f"{city}/{stream}.*"):
+            for row in read_file(path, format_of(path)):
+                try:
+                    rec = prep.prepare(stream, row.data)
+                except RecordRejected:
+                    continue
+                yield topic, rec.record_id.encode(), codec.encode(rec.record_name, rec.datum)
+        yield topic, None, _watermark(codec, city, stream, end)
 
 
 def _watermark(codec: Codec, city: str, stream: str, through: datetime) -> bytes:

@@ -11,8 +11,11 @@ Loads a simulated federation onto a real broker's city topics with the helpers o
 2. the re-derivation (:func:`streams.audit.run.derive`: read, decode, engine, lifecycle,
    merge) with 1 process and with 2 processes (process start-up included).
 
+The log is loaded by :mod:`bench.bulk_load` (the simulation, then a pool of
+``--load-processes`` processes encoding and producing the cities).
+
 Run: ``.venv/bin/python -m bench.rederive_bench [--scale 1.0] [--bootstrap HOST:PORT
-[--prefix PREFIX | --load-only]]``
+[--prefix PREFIX | --load-only]] [--load-processes 2] [--workers 1 2] [--no-raw]``
 (without ``--bootstrap`` it starts a private broker and stops it afterwards).
 """
 
@@ -26,13 +29,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.pipeline_bench import load, private_broker, time_raw
+from bench.bulk_load import load
+from bench.pipeline_bench import private_broker, time_raw
 from ivex.bulk_reader import read_bulk
 from ivex.codec import Codec
 from ivex.provision import apply_topics
 from ivex.settings import Settings, load_settings
-from ivex.simulation.params import build_params
-from ivex.simulation.run import simulate, write
 from ivex.topics import TopicNames
 from streams.audit.run import derive
 from streams.audit.shares import Derived
@@ -84,9 +86,7 @@ def _loaded(args: argparse.Namespace) -> Iterator[tuple[Settings, int]]:
     with private_broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
         apply_topics(settings)
         t0 = time.perf_counter()
-        result = simulate(build_params(settings, seed=7, scale=args.scale))
-        write(result, Path(tmp))
-        sent, _ = load(settings, Path(tmp), result.end_instant)
+        sent = load(settings, args.scale, Path(tmp), args.load_processes)
         print(
             f"loaded {sent:,} events in {time.perf_counter() - t0:.0f} s "
             f"(prefix {settings.federation.topic_prefix})"
@@ -95,7 +95,22 @@ def _loaded(args: argparse.Namespace) -> Iterator[tuple[Settings, int]]:
 
 
 def main() -> None:
-    """Load the log, run the three measurements, print rates and ratios."""
+    """Load the log, run the measurements, print rates and ratios."""
+    args = _parser().parse_args()
+    with _loaded(args) as (settings, sent):
+        if args.load_only:
+            return
+        raws = _time_raws(settings) if not args.no_raw else None
+        runs = {w: time_derive(settings, w) for w in args.workers}
+        peak = _peak_mb()
+    print(f"events on the city topics: {sent or next(iter(runs.values()))[0].events:,}")
+    raw = _print_raws(raws) if raws is not None else None
+    _print_runs(runs, raw)
+    print(f"peak RSS: this process {peak[0]:,.0f} MB, largest child {peak[1]:,.0f} MB")
+    print(f"target {TARGET:,.0f} events/s (10M in 5 min)")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--scale", type=float, default=1.0, help="simulator scale (1.0 ≈ 17k events)"
@@ -110,36 +125,71 @@ def main() -> None:
         help="with --bootstrap: load the log and stop (measure later with --prefix, e.g. on a "
         "quiet machine)",
     )
-    args = parser.parse_args()
-    with _loaded(args) as (settings, sent):
-        if args.load_only:
-            return
-        n_raw, t_raw = time_raw_bulk(settings)
-        n_read, t_read = time_raw_bulk(settings, decode=False)
-        n_old, t_old, _ = time_raw(settings, plain=True, keep=False)
-        runs = {w: time_derive(settings, w) for w in (1, 2)}
+    parser.add_argument(
+        "--load-processes",
+        type=int,
+        default=2,
+        help="processes that encode and produce the simulated log (the simulation is one)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="re-derive with each of these numbers of processes (default 1 2); for a very "
+        "large log `--workers 2` alone, as one process holds every woman's state",
+    )
+    parser.add_argument(
+        "--no-raw", action="store_true", help="skip the raw consume (+ decode) measurements"
+    )
+    return parser
+
+
+Raws = tuple[tuple[int, float], tuple[int, float], tuple[int, float]]
+
+
+def _time_raws(settings: Settings) -> Raws:
+    bulk, read = time_raw_bulk(settings), time_raw_bulk(settings, decode=False)
+    n_old, t_old, _ = time_raw(settings, plain=True, keep=False)
+    return bulk, read, (n_old, t_old)
+
+
+def _print_raws(raws: Raws) -> float:
+    (n_raw, t_raw), (n_read, t_read), (n_old, t_old) = raws
     raw = n_raw / t_raw
-    print(f"events on the city topics: {sent or n_raw:,} (read back {n_raw:,})")
     print(f"raw consume+decode:   {raw:10,.0f} events/s ({t_raw:.2f} s; bulk reader)")
     print(f"raw consume alone:    {n_read / t_read:10,.0f} events/s ({t_read:.2f} s; bulk reader)")
     print(
         f"raw consume+decode:   {n_old / t_old:10,.0f} events/s ({t_old:.2f} s; "
         "kafka-python topic reader, for comparison)"
     )
+    return raw
+
+
+def _print_runs(runs: dict[int, tuple[Derived, float, float]], raw: float | None) -> None:
     for workers, (derived, seconds, cpu) in runs.items():
         rate = derived.events / seconds
+        of_raw = f" = {rate / raw:.2f} of raw;" if raw is not None else ";"
         print(
             f"rederive, {workers} process(es): {rate:10,.0f} events/s ({seconds:.2f} s, "
-            f"CPU {cpu:.1f} s)  = {rate / raw:.2f} of raw; 10M events in "
-            f"{10_000_000 / rate / 60:.1f} min"
+            f"CPU {cpu:.1f} s){of_raw} 10M events in {10_000_000 / rate / 60:.1f} min"
             f"  (requests {len(derived.requests):,}, notices {len(derived.notices):,})"
         )
-    # On cores of its own each process would take its CPU time: the wall-clock bound.
-    free = runs[2][0].events / (runs[2][2] / 2)
-    print(f"2 processes on 2 free cores (CPU time / 2): {free:10,.0f} events/s")
-    same = runs[1][0].requests == runs[2][0].requests and runs[1][0].notices == runs[2][0].notices
-    print(f"1 and 2 processes derive the same outputs: {same}")
-    print(f"target {TARGET:,.0f} events/s (10M in 5 min)")
+    if 2 in runs:
+        # On cores of its own each process would take its CPU time: the wall-clock bound.
+        free = runs[2][0].events / (runs[2][2] / 2)
+        print(f"2 processes on 2 free cores (CPU time / 2): {free:10,.0f} events/s")
+    if 1 in runs and 2 in runs:
+        one, two = runs[1][0], runs[2][0]
+        same = one.requests == two.requests and one.notices == two.notices
+        print(f"1 and 2 processes derive the same outputs: {same}")
+
+
+def _peak_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest child (Linux: in KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return own / 1024, child / 1024
 
 
 if __name__ == "__main__":

@@ -167,6 +167,9 @@ def _drain(
         return
     consumer.assign([TopicPartition(t, p, plan[t, p][0]) for t, p in pending])
     idle = 0.0
+    # One str object per topic, not one per record: records keep their topic (a fact's
+    # position), and millions of copies of a few names are ≈ 80 bytes a record.
+    names = {t: t for t, _ in pending}
     while pending:
         # consume() waits for a full batch up to the timeout: short, for the last batch.
         messages = consumer.consume(num_messages=batch, timeout=_WAIT_S)
@@ -174,7 +177,8 @@ def _drain(
         if idle > STALL_S:
             raise BulkReadError(f"no record for {STALL_S:.0f} s with {len(pending)} partitions due")
         for msg in messages:
-            tp = (msg.topic() or "", msg.partition() or 0)
+            topic = msg.topic() or ""
+            tp = (names.get(topic, topic), msg.partition() or 0)
             end = pending.get(tp)
             err = msg.error()
             if err is not None:

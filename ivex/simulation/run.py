@@ -34,8 +34,11 @@ class SimResult:
         return dict(sorted(Counter(t for f in self.facts for t in f.tags).items()))
 
 
-def simulate(params: SimParams) -> SimResult:
-    """Run the simulation in memory: same params, same result."""
+def simulate(params: SimParams, *, truth: bool = True) -> SimResult:
+    """Run the simulation in memory: same params, same result.
+
+    ``truth=False`` leaves the truth empty (the facts are the same): for loaders that only
+    publish the log, as computing it is ≈ 12 % of a run."""
     world = World(params)
     facts = world.build()
     correct_and_void(facts, params)
@@ -45,8 +48,8 @@ def simulate(params: SimParams) -> SimResult:
     logged = _cut(facts, start, end)
     balance_sexes(logged, params, world.used_ids)
     _assign_record_ids(logged)
-    truth = compute_truth(logged, params.rules, end)
-    return SimResult(params, logged, start, end, truth)
+    expected = compute_truth(logged, params.rules, end) if truth else []
+    return SimResult(params, logged, start, end, expected)
 
 
 def _cut(facts: list[Fact], start: datetime, end: datetime) -> list[Fact]:

@@ -175,10 +175,18 @@ def write_streams(
         by_file[(fact.source_city, fact.stream)].extend(fact.versions)
     stats: dict[str, dict[str, FileStats]] = {c: {} for c in params.cities}
     for (city, stream), versions in by_file.items():
-        rows, file_stats = file_rows(stream, versions, params)
-        text = to_csv(stream, rows) if fmt == "csv" else to_jsonl(stream, rows)
-        path = out_dir / city / f"{stream}.{fmt}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-        stats[city][stream] = file_stats
+        stats[city][stream] = write_stream_file(city, stream, versions, params, out_dir, fmt)
     return stats
+
+
+def write_stream_file(
+    city: str, stream: str, versions: list[Version], params: SimParams, out_dir: Path, fmt: str
+) -> FileStats:
+    """Write ``<out_dir>/<city>/<stream>.<fmt>`` from the city's versions of the stream (in
+    the order of its facts), as :func:`write_streams` does for every file."""
+    rows, file_stats = file_rows(stream, versions, params)
+    text = to_csv(stream, rows) if fmt == "csv" else to_jsonl(stream, rows)
+    path = out_dir / city / f"{stream}.{fmt}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    return file_stats
