@@ -51,15 +51,19 @@ SEED = 7
 POLL_EVERY = 10_000
 
 
-def load(settings: Settings, scale: float, sim_dir: Path, processes: int = 2) -> int:
-    """Simulate at ``scale``, write its files into ``sim_dir`` and load them; records sent.
+def load(
+    settings: Settings, scale: float, sim_dir: Path, processes: int = 2, months: int = 12
+) -> int:
+    """Simulate ``months`` at ``scale``, write its files into ``sim_dir`` and load them;
+    records sent.
 
     A city is handed to the pool as soon as its files are written, so the pool encodes
     while this process writes the next city.
     """
     t0 = time.perf_counter()
     with cyclic_gc_paused():
-        result = simulate(build_params(settings, seed=SEED, scale=scale), truth=False)
+        params = build_params(settings, seed=SEED, scale=scale, months=months)
+        result = simulate(params, truth=False)
     t1 = time.perf_counter()
     by_file = _versions_by_file(result)
     ctx = mp.get_context("spawn")

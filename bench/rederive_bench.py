@@ -86,7 +86,7 @@ def _loaded(args: argparse.Namespace) -> Iterator[tuple[Settings, int]]:
     with private_broker(args.bootstrap, base) as settings, tempfile.TemporaryDirectory() as tmp:
         apply_topics(settings)
         t0 = time.perf_counter()
-        sent = load(settings, args.scale, Path(tmp), args.load_processes)
+        sent = load(settings, args.scale, Path(tmp), args.load_processes, args.months)
         print(
             f"loaded {sent:,} events in {time.perf_counter() - t0:.0f} s "
             f"(prefix {settings.federation.topic_prefix})"
@@ -114,6 +114,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--scale", type=float, default=1.0, help="simulator scale (1.0 ≈ 17k events)"
+    )
+    parser.add_argument(
+        "--months",
+        type=int,
+        default=12,
+        help="months simulated (a longer log at the same density: the simulated resident "
+        "ID numbers run out of sequence codes per area and day above scale ≈ 200)",
     )
     parser.add_argument("--bootstrap", help="use this broker instead of starting one")
     parser.add_argument(
