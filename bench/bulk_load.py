@@ -32,7 +32,7 @@ from ivex.simulation.model import STREAMS, Version
 from ivex.simulation.params import build_params
 from ivex.simulation.run import SimResult, simulate
 from ivex.simulation.writer import write_stream_file
-from streams.audit.run import cyclic_gc_paused
+from streams.engine.gc_tuning import cyclic_gc_paused
 
 #: librdkafka's producer settings for a bulk load (large batches, a deep queue).
 PRODUCER = {

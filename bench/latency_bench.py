@@ -26,14 +26,12 @@ from pathlib import Path
 
 from kafka import KafkaProducer
 
-from bench.pipeline_bench import KEY, _drained, _watermark, private_broker
-from connectors.formats import format_of, read_file
+from bench.pipeline_bench import KEY, _drained, _watermark, prepared_rows, private_broker
 from connectors.rows import RowPreparer
 from ivex.codec import Codec
 from ivex.demo.environment import child_env
 from ivex.demo.settle import wait_for_members
 from ivex.demo.workers import check_alive, running_workers
-from ivex.errors import RecordRejected
 from ivex.kafka_config import producer_config
 from ivex.provision import apply_topics
 from ivex.settings import Settings, load_settings
@@ -52,15 +50,10 @@ def timed_workload(settings: Settings, sim_dir: Path) -> Timed:
     for city in settings.city_codes:
         prep = RowPreparer(settings, city, key=KEY)
         for stream in STREAMS:
-            for path in sim_dir.glob(f"{city}/{stream}.*"):
-                for row in read_file(path, format_of(path)):
-                    try:
-                        rec = prep.prepare(stream, row.data)
-                    except RecordRejected:
-                        continue
-                    at = int(rec.datum["recorded_at"].timestamp() * 1000)
-                    value = codec.encode(rec.record_name, rec.datum)
-                    out.append((at, names.city(city, stream), rec.record_id.encode(), value))
+            for rec in prepared_rows(prep, sim_dir, city, stream):
+                at = int(rec.datum["recorded_at"].timestamp() * 1000)
+                value = codec.encode(rec.record_name, rec.datum)
+                out.append((at, names.city(city, stream), rec.record_id.encode(), value))
     out.sort(key=lambda r: r[0])
     return out
 

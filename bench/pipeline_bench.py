@@ -39,7 +39,7 @@ from typing import Any
 from kafka import KafkaProducer
 
 from connectors.formats import format_of, read_file
-from connectors.rows import RowPreparer
+from connectors.rows import PreparedRecord, RowPreparer
 from ivex.broker import LocalBroker
 from ivex.broker.probe import free_port
 from ivex.codec import Codec
@@ -53,7 +53,7 @@ from ivex.settings import Settings, load_settings
 from ivex.simulation.params import build_params
 from ivex.simulation.run import simulate, write
 from ivex.topic_reader import read_topics
-from ivex.topics import STREAMS, TopicNames, faust_id
+from ivex.topics import STREAMS, Stream, TopicNames, faust_id
 from streams.engine.engine import CaseEngine, EngineParams
 from streams.engine.facts import Position, fact_from_avro
 from streams.rederive import rederive
@@ -110,14 +110,22 @@ def encode_city(
     prep = RowPreparer(settings, city, key=KEY)
     for stream in STREAMS:
         topic = names.city(city, stream)
-        for path in sim_dir.glob(f"{city}/{stream}.*"):
-            for row in read_file(path, format_of(path)):
-                try:
-                    rec = prep.prepare(stream, row.data)
-                except RecordRejected:
-                    continue
-                yield topic, rec.record_id.encode(), codec.encode(rec.record_name, rec.datum)
+        for rec in prepared_rows(prep, sim_dir, city, stream):
+            yield topic, rec.record_id.encode(), codec.encode(rec.record_name, rec.datum)
         yield topic, None, _watermark(codec, city, stream, end)
+
+
+def prepared_rows(
+    prep: RowPreparer, sim_dir: Path, city: str, stream: Stream
+) -> Iterator[PreparedRecord]:
+    """One city stream's simulated rows as the publisher prepares them (rejected rows left
+    out)."""
+    for path in sim_dir.glob(f"{city}/{stream}.*"):
+        for row in read_file(path, format_of(path)):
+            try:
+                yield prep.prepare(stream, row.data)
+            except RecordRejected:
+                continue
 
 
 def _watermark(codec: Codec, city: str, stream: str, through: datetime) -> bytes:

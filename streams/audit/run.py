@@ -8,12 +8,10 @@ inherited), relays their progress, and merges their outcomes
 
 from __future__ import annotations
 
-import gc
 import multiprocessing as mp
 import queue
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from ivex.bulk_reader import log_offsets
@@ -23,6 +21,7 @@ from ivex.topics import TopicNames
 from streams.audit.diff import AuditReport, compare
 from streams.audit.published import notices_on_topics, requests_on_topics
 from streams.audit.shares import Derived, ShareOutcome, merge
+from streams.engine.gc_tuning import cyclic_gc_paused
 from streams.rederive import Ends, Share, rederive
 
 #: How many city records a share reads between two progress reports.
@@ -86,26 +85,6 @@ def run_share(
         if on_progress is not None:
             on_progress(index, read - told)
         return ShareOutcome.of(index, result)
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Turn CPython's cyclic garbage collector off for the block, then back as it was.
-
-    A share's engine state (women, versions, requests) only grows, and every older-generation
-    collection rescans all of it: with the default thresholds the collector took ≈ 28 % of
-    a share's CPU over 347k events, and more the more women a share holds. The derive
-    makes next to no reference cycles (≈ 850 objects collected in such a run, imports
-    included), so memory is freed by reference counting as before; nothing computed
-    changes.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _child(settings: Settings, index: int, count: int, ends: Ends, reports: Any) -> None:

@@ -1,4 +1,4 @@
-"""The share runner pauses the cyclic GC for the derive and restores it afterwards."""
+"""The cyclic GC paused for a block (an audit share's derive), restored afterwards."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from streams.audit.run import cyclic_gc_paused
+from streams.engine.gc_tuning import cyclic_gc_paused
 
 
 @pytest.fixture(autouse=True)
