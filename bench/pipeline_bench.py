@@ -206,8 +206,10 @@ def time_workers(
     records: Workload,
     start: datetime,
     profile: Path | None = None,
+    runtime: str = "batch",
 ) -> WorkerTimes:
-    """Time ``count`` workers on fresh topics (same records), from a warm start."""
+    """Time ``count`` workers on ``runtime`` on fresh topics (same records), from a warm
+    start."""
     fresh = settings.derive(federation={"topic_prefix": f"w{uuid.uuid4().hex[:6]}."})
     apply_topics(fresh)
     app_id = f"bench-{uuid.uuid4().hex[:6]}"
@@ -220,7 +222,7 @@ def time_workers(
         for t in [TopicNames(fresh).city(c, s)]
     ]
     t0 = time.perf_counter()
-    with running_workers(count, run_dir, child_env(fresh, None), app_id) as procs:
+    with running_workers(count, run_dir, child_env(fresh, None), app_id, runtime) as procs:
         alive = partial(check_alive, procs, run_dir)
         wait_for_members(fresh, group, count, on_poll=alive)
         joined = time.perf_counter() - t0
@@ -291,6 +293,12 @@ def main() -> None:
     parser.add_argument("--bootstrap", help="use this broker instead of starting one")
     parser.add_argument("--workers", type=int, default=1, help="stream workers to time (0: skip)")
     parser.add_argument(
+        "--runtime",
+        action="append",
+        choices=["batch", "faust"],
+        help="worker runtime to time; repeat to time several in the same run (default: batch)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="py-spy the first worker's steady phase into this file (.svg or .json)",
@@ -308,18 +316,19 @@ def main() -> None:
         derived = rederive(settings)
         t_pipe = time.perf_counter() - start
         t_engine = time_engine(settings, decoded)
-        times = (
-            time_workers(
+        runtimes = args.runtime or ["batch"]
+        times = {
+            runtime: time_workers(
                 settings,
                 args.workers,
-                Path(tmp) / "run",
+                Path(tmp) / f"run-{runtime}",
                 records,
                 result.start_instant,
                 args.profile,
+                runtime,
             )
-            if args.workers
-            else None
-        )
+            for runtime in (runtimes if args.workers else [])
+        }
     print(f"events on the city topics: {sent:,} (read back {n_raw:,})")
     print(f"raw consume+decode:        {n_raw / t_raw:10,.0f} events/s ({t_raw:.2f} s)")
     print(f"raw consume+plain decode:  {n_raw / t_plain:10,.0f} events/s ({t_plain:.2f} s)")
@@ -328,25 +337,25 @@ def main() -> None:
         f"  requests {len(derived.requests)}, notices {len(derived.notices)}"
     )
     print(f"engine alone:              {n_raw / t_engine:10,.0f} events/s ({t_engine:.2f} s)")
-    if times is not None:
-        rate = n_raw / times.steady
-        print(
-            f"{args.workers} worker(s) start-up + group join: {times.joined:.2f} s; "
-            f"primer (20 watermarks) processed in {times.primed:.2f} s"
-        )
-        print(
-            f"{args.workers} stream worker(s), steady: {rate:10,.0f} events/s "
-            f"({times.steady:.2f} s from produce to no lag)"
-        )
-        print(
-            f"{args.workers} worker(s) CPU in the steady phase: {times.cpu:.1f} s "
-            f"({times.cpu / times.steady:.0%} of one core; "
-            f"{n_raw / times.cpu:,.0f} events per CPU-s)"
-        )
-        print(f"workers / raw throughput:  {rate / (n_raw / t_raw):.2f}")
-        print(f"workers / raw (plain):     {rate / (n_raw / t_plain):.2f}")
+    for runtime, timed in times.items():
+        _print_workers(f"{args.workers} {runtime} worker(s)", timed, n_raw, t_raw, t_plain)
     print(f"pipeline / raw throughput: {t_raw / t_pipe:.2f}")
     print(f"engine share of pipeline:  {t_engine / t_pipe:.0%}")
+
+
+def _print_workers(who: str, times: WorkerTimes, n_raw: int, t_raw: float, t_plain: float) -> None:
+    rate = n_raw / times.steady
+    print(
+        f"{who}: start-up + group join {times.joined:.2f} s; "
+        f"primer (20 watermarks) processed in {times.primed:.2f} s"
+    )
+    print(f"{who}, steady: {rate:10,.0f} events/s ({times.steady:.2f} s from produce to no lag)")
+    print(
+        f"{who}, CPU in the steady phase: {times.cpu:.1f} s "
+        f"({times.cpu / times.steady:.0%} of one core; {n_raw / times.cpu:,.0f} events per CPU-s)"
+    )
+    print(f"{who} / raw throughput:          {rate / (n_raw / t_raw):.2f}")
+    print(f"{who} / raw (plain decode):      {rate / (n_raw / t_plain):.2f}")
 
 
 if __name__ == "__main__":

@@ -105,6 +105,21 @@ def read_bulk(
         consumer.close()
 
 
+def read_partitions(
+    settings: Settings, partitions: Sequence[Partition], *, batch: int = BATCH
+) -> Iterator[LogRecord]:
+    """Yield every record of the given (topic, partition)s from their first offset up to
+    where each ended when reading began, in log order per partition (a worker restoring
+    its tables from their changelogs). Raises as :func:`read_bulk` does."""
+    consumer = _consumer(settings)
+    principal = settings.kafka.sasl_username
+    try:
+        plan = {(t, p): _watermarks(consumer, t, p, principal) for t, p in partitions}
+        yield from _drain(consumer, plan, batch, principal, None)
+    finally:
+        consumer.close()
+
+
 def _consumer(settings: Settings) -> Consumer:
     config = librdkafka_config(settings) | {
         # Required by the client, never used: partitions are assigned, nothing committed.

@@ -44,9 +44,8 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
-from pathlib import Path
 from typing import Any, Final, cast
 
 import faust
@@ -69,21 +68,19 @@ from streams.driver.partitioned import InputContext, OwnsPartitions
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.responses import ResponseIngest
 from streams.driver.srb import SrbDriver, SrbIngest
+from streams.options import DEFAULT_DATA_DIR, WorkerOptions
 from streams.pause_guard import FencedError, PauseGuard
+from streams.tables import (
+    LIFECYCLE_CLOCKS_TABLE,
+    LIFECYCLE_TABLE,
+    PARTITIONS_TABLE,
+    SRB_TABLE,
+    WOMEN_TABLE,
+)
 from streams.transport import Transport
 
 log = logging.getLogger(__name__)
 
-DEFAULT_APP_ID: Final = "ivex-case-engine"
-DEFAULT_DATA_DIR: Final = Path(".ivex") / "streams"
-WOMEN_TABLE: Final = "women"
-PARTITIONS_TABLE: Final = "partitions"
-LIFECYCLE_TABLE: Final = "lifecycle"
-LIFECYCLE_CLOCKS_TABLE: Final = "lifecycle_clocks"
-#: Faust names their changelogs ``<faust id>-<table>-changelog``.
-TABLES: Final = (WOMEN_TABLE, PARTITIONS_TABLE, LIFECYCLE_TABLE, LIFECYCLE_CLOCKS_TABLE)
-#: The SRB monitor's table (record → latest version); one partition, like its input topic.
-SRB_TABLE: Final = "srb_records"
 #: The SRB monitor takes its input in batches of at most this many records, or what came
 #: within this many seconds: one report per changed cell per batch.
 SRB_BATCH: Final = 1000
@@ -114,31 +111,6 @@ class IvexApp(faust.App):
         if self.conf.broker_producer[0].scheme != "kafka":
             return super()._new_producer_transport()
         return Transport(self.conf.broker_producer, self)
-
-
-@dataclass(frozen=True)
-class WorkerOptions:
-    """Knobs of one worker process; the defaults suit tests and a single host."""
-
-    app_id: str = DEFAULT_APP_ID
-    data_dir: Path | None = None
-    #: None disables Faust's web server (several workers on one host need no ports).
-    web_port: int | None = None
-    store: str = "rocksdb://"
-    #: Kafka's minimum; a killed worker's partitions move on after this long.
-    session_timeout_s: float = 6.0
-    heartbeat_interval_s: float = 1.0
-    #: The agents take at most this many events per batch (one table write per changed
-    #: state and one wait for the producer's acknowledgements per batch) …
-    batch_max: int = 1000
-    #: … or what arrived within this many seconds (the latency a batch can add per hop).
-    #: With pipelined acknowledgements 0.05 s does more per CPU-second than 0.01 s
-    #: (larger batches, fewer state writes; bench/RESULTS.md).
-    batch_within_s: float = 0.05
-    #: Batches of one agent whose outputs may be in flight at once: the agent takes its
-    #: next batch without waiting for Kafka's acknowledgements of the previous ones
-    #: (batches are still acknowledged strictly in order, each after its outputs).
-    batches_in_flight: int = 8
 
 
 def build_app(settings: Settings, options: WorkerOptions | None = None) -> IvexApp:

@@ -31,7 +31,7 @@ from ivex.topics import (
     lifecycle_topic_name,
     srb_topic_name,
 )
-from streams.app import SRB_TABLE, TABLES
+from streams.tables import SRB_TABLE, TABLES, changelog_name
 
 _COMPACTED: Final = {"cleanup.policy": "compact"}
 
@@ -44,12 +44,12 @@ def internal_specs(settings: Settings, app_id: str) -> list[TopicSpec]:
         TopicSpec(lifecycle_topic_name(settings, app_id), INTERNAL_PARTITIONS),
     ]
     specs += [
-        TopicSpec(f"{fid}-{table}-changelog", INTERNAL_PARTITIONS, dict(_COMPACTED))
+        TopicSpec(changelog_name(fid, table), INTERNAL_PARTITIONS, dict(_COMPACTED))
         for table in TABLES
     ]
     specs += [
         TopicSpec(srb_topic_name(settings, app_id), 1),
-        TopicSpec(f"{fid}-{SRB_TABLE}-changelog", 1, dict(_COMPACTED)),
+        TopicSpec(changelog_name(fid, SRB_TABLE), 1, dict(_COMPACTED)),
     ]
     return specs
 

@@ -11,23 +11,51 @@ from pathlib import Path
 from typing import NoReturn
 
 from ivex.settings import Settings
-from streams.app import WorkerOptions, build_app
-from streams.diagnose import Worker
-from streams.local_state import LocalState
+from streams.options import WorkerOptions
 from streams.provision import ensure_internal_topics
-from streams.recovery_watch import RecoveryWatch
 
 
 def run_worker(settings: Settings, options: WorkerOptions, *, loglevel: str = "info") -> NoReturn:
-    """Create the app's own topics, then run one worker until a signal stops it or it
-    crashes; then the process exits.
+    """Create the app's own topics, then run one worker on ``options.runtime`` until a
+    signal stops it or it crashes; then the process exits."""
+    ensure_internal_topics(settings, options.app_id)
+    if options.runtime == "faust":
+        _run_faust(settings, options, loglevel)
+    _run_batch(settings, options, loglevel)
+
+
+def _run_batch(settings: Settings, options: WorkerOptions, loglevel: str) -> NoReturn:
+    """The batch runtime (:mod:`streams.runtime`): SIGTERM/SIGINT finish the batch in
+    hand, commit, leave the group and exit with status 0; SIGUSR1 logs where the
+    consumer stands."""
+    from streams.pause_guard import PauseGuard
+    from streams.runtime.loop import BatchWorker
+    from streams.runtime.topology import build_topology
+
+    logging.basicConfig(
+        level=loglevel.upper(),
+        format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+        stream=sys.stdout,
+    )
+    guard = PauseGuard(options.session_timeout_s)
+    guard.start()
+    worker = BatchWorker(settings, options, build_topology(settings, options.app_id), guard)
+    exit_after(worker.run)
+
+
+def _run_faust(settings: Settings, options: WorkerOptions, loglevel: str) -> NoReturn:
+    """The Faust app (:mod:`streams.app`).
 
     Faust's worker installs the signal handlers: SIGTERM/SIGINT stop the agents, commit
     offsets, flush and close the producer, leave the group and exit with status 0.
     SIGUSR1 logs where the consumer stands (:mod:`streams.diagnose`). A worker whose
     table recovery stalls ends itself (:mod:`streams.recovery_watch`, status 3).
     """
-    ensure_internal_topics(settings, options.app_id)
+    from streams.app import build_app
+    from streams.diagnose import Worker
+    from streams.local_state import LocalState
+    from streams.recovery_watch import RecoveryWatch
+
     app = build_app(settings, options)
     local = LocalState(Path(app.conf.appdir), Path(app.conf.tabledir))
     local.open()  # stores left by a crash are deleted: restored from the changelogs

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ivex.cli.context import CliContext
+from streams.options import Runtime, WorkerOptions
 
 
 @click.group("streams")
@@ -29,14 +30,24 @@ def command() -> None:
     "re-derives everything from the city topics.",
 )
 @click.option(
+    "--runtime",
+    type=click.Choice(["batch", "faust"]),
+    default="batch",
+    show_default=True,
+    help="batch: a plain consumer loop, one flush and commit per batch, tables in memory "
+    "restored from their changelogs (fast). faust: the Faust app with RocksDB tables. "
+    "Workers of one --app-id must all run the same runtime.",
+)
+@click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Local table state (RocksDB). Default: .ivex/streams/<prefix><app-id>.",
+    help="Faust runtime only: local table state (RocksDB). "
+    "Default: .ivex/streams/<prefix><app-id>.",
 )
 @click.option(
     "--web-port",
     type=click.IntRange(0, 65535),
-    help="Enable Faust's web server (stats, table views) on 127.0.0.1:PORT. Default: off.",
+    help="Faust runtime only: its web server (stats, table views) on 127.0.0.1:PORT. Default: off.",
 )
 @click.option(
     "--loglevel",
@@ -46,15 +57,19 @@ def command() -> None:
 )
 @click.pass_context
 def worker(
-    ctx: click.Context, app_id: str, data_dir: Path | None, web_port: int | None, loglevel: str
+    ctx: click.Context,
+    app_id: str,
+    runtime: Runtime,
+    data_dir: Path | None,
+    web_port: int | None,
+    loglevel: str,
 ) -> None:
     """Run one worker until SIGTERM or SIGINT (then it stops cleanly)."""
-    # Imported here: Faust is heavy, and only this command needs it.
-    from streams.app import WorkerOptions
+    # Imported here: the Kafka clients are heavy, and only this command needs them.
     from streams.worker import run_worker
 
     obj = ctx.find_object(CliContext)
     if obj is None:  # pragma: no cover - the root group always sets it
         raise click.UsageError("no CLI context")
-    options = WorkerOptions(app_id=app_id, data_dir=data_dir, web_port=web_port)
+    options = WorkerOptions(app_id=app_id, runtime=runtime, data_dir=data_dir, web_port=web_port)
     run_worker(obj.settings, options, loglevel=loglevel)

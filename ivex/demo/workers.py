@@ -15,9 +15,10 @@ from ivex.errors import IvexError
 
 @contextmanager
 def running_workers(
-    count: int, run_dir: Path, env: dict[str, str], app_id: str
+    count: int, run_dir: Path, env: dict[str, str], app_id: str, runtime: str = "batch"
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Run ``count`` workers sharing ``app_id``; terminate (then kill) them on exit."""
+    """Run ``count`` workers sharing ``app_id`` on ``runtime``; terminate (then kill)
+    them on exit."""
     procs = []
     try:
         for n in range(count):
@@ -26,7 +27,7 @@ def running_workers(
             log = (run_dir / f"worker-{n}.log").open("wb")
             cmd = [
                 sys.executable, "-m", "ivex", "streams", "worker",
-                "--app-id", app_id, "--data-dir", str(data_dir),
+                "--app-id", app_id, "--data-dir", str(data_dir), "--runtime", runtime,
             ]  # fmt: skip
             procs.append(
                 subprocess.Popen(

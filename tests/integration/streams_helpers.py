@@ -41,6 +41,8 @@ class WorkerProcess:
     app_id: str
     data_dir: Path
     log_path: Path
+    #: ``batch`` (the default) or ``faust``.
+    runtime: str = "batch"
     proc: subprocess.Popen[bytes] | None = None
     _log: IO[bytes] | None = field(default=None, repr=False)
 
@@ -59,6 +61,8 @@ class WorkerProcess:
                 self.app_id,
                 "--data-dir",
                 str(self.data_dir),
+                "--runtime",
+                self.runtime,
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -20,9 +20,11 @@ from ivex.topics import (
     lifecycle_topic_name,
     srb_topic_name,
 )
-from streams.app import SRB_TABLE, IvexApp, WorkerOptions, build_app
+from streams.app import IvexApp, build_app
+from streams.options import WorkerOptions
 from streams.producer import IdempotentProducer
 from streams.provision import internal_specs
+from streams.tables import SRB_TABLE
 from streams.transport import RebalanceSafeConsumer
 
 

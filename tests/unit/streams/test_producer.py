@@ -11,7 +11,8 @@ import pytest
 from faust.exceptions import ProducerSendError
 
 from ivex.settings import Settings
-from streams.app import WorkerOptions, build_app
+from streams.app import build_app
+from streams.options import WorkerOptions
 from streams.producer import IdempotentProducer
 
 

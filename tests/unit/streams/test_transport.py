@@ -14,7 +14,8 @@ from faust.types.tuples import ConsumerMessage
 
 from ivex.settings import Settings
 from streams import transport
-from streams.app import WorkerOptions, build_app
+from streams.app import build_app
+from streams.options import WorkerOptions
 from streams.transport import RebalanceSafeConsumer, never_committed
 
 CITY = TP("t.city.620200.births", 0)

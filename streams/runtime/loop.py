@@ -1,0 +1,342 @@
+"""The batch runtime's loop: poll a batch, apply it, send, wait for Kafka, commit.
+
+One librdkafka consumer (group: the app's id, as the Faust app's) subscribes to every
+stage's topics; one idempotent ``acks=all`` producer sends. Each turn of the loop:
+
+1. takes what came (up to ``poll_max`` records, or what arrived within
+   ``batch_within_s``) and hands each stage its records, in log order per partition;
+2. sends the stages' outputs and their tables' changelog records;
+3. waits until Kafka acknowledged every one of them (a delivery that fails ends the
+   worker: its offsets are not committed, and whoever reads them next does it again);
+4. commits the offsets after the batch.
+
+So an offset is committed only for records whose outputs and state changes are on the
+log (at-least-once, as the Faust runtime; the drivers absorb what is read twice and
+re-send what a recovery finds published). Rebalances happen only inside a poll, between
+batches, when nothing is in flight: a revoked partition's state is dropped, and an
+assigned one is restored from its changelogs before its first record is applied.
+
+A worker that stood still past the session timeout (:class:`PauseGuard`) applies and
+sends nothing; it drops every partition's state and reads again from the committed
+offsets once it has its partitions back.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+
+from ivex.bulk_reader import read_partitions
+from ivex.errors import BrokerError
+from ivex.kafka_config import librdkafka_config
+from ivex.settings import Settings
+from ivex.topics import faust_id
+from streams.driver.records import Outgoing, SourceMessage
+from streams.options import WorkerOptions
+from streams.pause_guard import FencedError, PauseGuard
+from streams.runtime.topology import Stage, Topology
+
+log = logging.getLogger(__name__)
+
+#: Logged once the worker joined its group the first time (tests and operators wait for it).
+READY: Final = "[^Worker]: Ready"
+#: Commit errors that only mean the group moved on: the next owner reads the records again.
+_GROUP_MOVED: Final = frozenset(
+    {
+        KafkaError.REBALANCE_IN_PROGRESS,
+        KafkaError.ILLEGAL_GENERATION,
+        KafkaError.UNKNOWN_MEMBER_ID,
+        KafkaError._NO_OFFSET,
+        KafkaError._ASSIGNMENT_LOST,
+        KafkaError._STATE,
+    }
+)
+
+
+class DeliveryError(BrokerError):
+    """Kafka refused or timed out records of a batch; the batch was not committed."""
+
+
+class BatchWorker:
+    """One worker process's consumer, producer and stages."""
+
+    def __init__(
+        self, settings: Settings, options: WorkerOptions, topology: Topology, guard: PauseGuard
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.topology = topology
+        self.guard = guard
+        self.group = faust_id(settings, options.app_id)
+        self._consumer = Consumer(self._consumer_config(), logger=log)
+        self._producer = Producer(self._producer_config(), logger=log)
+        self._failures: list[str] = []
+        self._stop = False
+        self._diagnose = False
+        self._assignments = 0
+        #: Assigned partitions of the stateful stages' topics whose tables are not loaded.
+        self._to_restore: set[tuple[str, int]] = set()
+        self._assigned: set[tuple[str, int]] = set()
+
+    # -- configuration -------------------------------------------------------------
+
+    def _consumer_config(self) -> dict[str, Any]:
+        opts = self.options
+        return librdkafka_config(self.settings) | {
+            "group.id": self.group,
+            "client.id": f"{self.group}-worker",
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": int(opts.session_timeout_s * 1000),
+            "heartbeat.interval.ms": int(opts.heartbeat_interval_s * 1000),
+            "isolation.level": "read_committed",
+            # A fetch answers as soon as anything is there; a short wait keeps hops quick.
+            "fetch.wait.max.ms": 50,
+        }
+
+    def _producer_config(self) -> dict[str, Any]:
+        return librdkafka_config(self.settings) | {
+            "client.id": f"{self.group}-worker",
+            "enable.idempotence": True,
+            "acks": "all",
+            "linger.ms": 2,
+            "batch.size": 1_000_000,
+            # Java's partitioner, as the Faust runtime's: a key lands where it always did.
+            "partitioner": "murmur2_random",
+            "delivery.report.only.error": True,
+            "on_delivery": self._delivered,
+        }
+
+    # -- the loop --------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Process until SIGTERM or SIGINT, then commit, leave the group and return."""
+        signal.signal(signal.SIGTERM, self._request_stop)
+        signal.signal(signal.SIGINT, self._request_stop)
+        signal.signal(signal.SIGUSR1, self._request_diagnosis)
+        self._consumer.subscribe(
+            self.topology.topics,
+            on_assign=self._on_assign,
+            on_revoke=self._on_revoke,
+            on_lost=self._on_revoke,
+        )
+        try:
+            while not self._stop:
+                messages = self._consumer.consume(
+                    self.options.poll_max, self.options.batch_within_s
+                )
+                if self._diagnose:
+                    self._log_diagnosis()
+                if messages:
+                    self.process(messages)
+        finally:
+            self._close()
+
+    def process(self, messages: Sequence[Message]) -> None:
+        """Apply, send, wait for and commit one polled batch (see the module's text)."""
+        records = [m for m in messages if _usable(m)]
+        if not records:
+            return
+        if self.guard.fenced():
+            self._start_over("the worker stood still")
+            return
+        self._restore()
+        try:
+            out = self._apply(records)
+        except FencedError:
+            self._start_over("the worker stood still while it applied a batch")
+            return
+        if self.guard.fenced():
+            self._start_over("the worker stood still before it sent a batch")
+            return
+        self._send(out)
+        self._commit(records)
+
+    def _apply(self, records: Sequence[Message]) -> list[Outgoing]:
+        by_stage: dict[str, list[SourceMessage]] = {}
+        stages: dict[str, Stage] = {}
+        by_topic = self.topology.by_topic
+        for msg in records:
+            source = _source(msg)
+            for stage in by_topic.get(source.topic, ()):
+                by_stage.setdefault(stage.name, []).append(source)
+                stages[stage.name] = stage
+        out: list[Outgoing] = []
+        for name, batch in by_stage.items():
+            out += stages[name].handle(batch, self.topology.within(batch))
+        # Table writes first: a crash between the two leaves state a recovery re-sends.
+        changes = [c for s in self.topology.stateful() for t in s.tables for c in t.changes()]
+        return changes + out
+
+    # -- sending and committing ----------------------------------------------------
+
+    def _send(self, records: Iterable[Outgoing]) -> None:
+        produce, poll = self._producer.produce, self._producer.poll
+        for r in records:
+            kwargs: dict[str, Any] = {"headers": list(r.headers)} if r.headers else {}
+            if r.partition is not None:
+                kwargs["partition"] = r.partition
+            while True:
+                try:
+                    produce(r.topic, r.value, r.key, **kwargs)
+                    break
+                except BufferError:  # the local queue is full: let deliveries drain it
+                    poll(0.05)
+        while self._producer.flush(1.0) > 0:
+            log.warning("waiting for Kafka to acknowledge the batch's records")
+        if self._failures:
+            failures, self._failures = self._failures, []
+            raise DeliveryError(
+                f"{len(failures)} records of a batch were not delivered ({failures[0]}); "
+                "its offsets are not committed"
+            )
+
+    def _delivered(self, err: KafkaError | None, _msg: Message) -> None:
+        if err is not None:
+            self._failures.append(err.str())
+
+    def _commit(self, records: Sequence[Message]) -> None:
+        ends: dict[tuple[str, int], int] = {}
+        for msg in records:
+            ends[msg.topic() or "", msg.partition() or 0] = (msg.offset() or 0) + 1
+        offsets = [TopicPartition(t, p, o) for (t, p), o in ends.items()]
+        try:
+            self._consumer.commit(offsets=offsets, asynchronous=False)
+        except KafkaException as exc:
+            err: KafkaError = exc.args[0]
+            if err.code() not in _GROUP_MOVED:
+                raise
+            log.warning("offsets not committed (%s): the next owner reads them again", err.str())
+
+    # -- state: restore, drop, start over --------------------------------------------
+
+    def _restore(self) -> None:
+        """Load the tables of every assigned partition not loaded yet."""
+        if not self._to_restore:
+            return
+        started = time.monotonic()
+        todo, self._to_restore = sorted(self._to_restore), set()
+        stages = list(self.topology.stateful())
+        tables = {t.changelog: t for s in stages for t in s.tables}
+        wanted = [
+            (t.changelog, p)
+            for s in stages
+            for t in s.tables
+            for topic, p in todo
+            if topic in s.topics
+        ]
+        n = 0
+        for record in read_partitions(self.settings, wanted):
+            tables[record.topic].load(record.partition, (record,))
+            n += 1
+        log.info(
+            "restored %d changelog records of %d partitions in %.2f s",
+            n,
+            len(todo),
+            time.monotonic() - started,
+        )
+
+    def _drop(self, partitions: Iterable[tuple[str, int]]) -> None:
+        mine = list(partitions)
+        for stage in self.topology.stateful():
+            numbers = [p for t, p in mine if t in stage.topics]
+            if stage.driver is not None:
+                stage.driver.release(numbers)
+            for table in stage.tables:
+                table.drop(numbers)
+                table.discard_changes()
+        self._to_restore -= set(mine)
+
+    def _start_over(self, why: str) -> None:
+        """Forget every partition's state and read again from the committed offsets."""
+        log.warning("%s: its state is dropped and read again from the committed offsets", why)
+        assigned = sorted(self._assigned)
+        self._drop(assigned)
+        self._to_restore |= {tp for tp in assigned if self._stateful(tp[0])}
+        tps = [TopicPartition(t, p) for t, p in assigned]
+        if not tps:
+            return
+        try:
+            for tp in self._consumer.committed(tps, timeout=10.0):
+                offset = tp.offset if tp.offset >= 0 else -2  # OFFSET_BEGINNING
+                self._consumer.seek(TopicPartition(tp.topic, tp.partition, offset))
+        except KafkaException as exc:  # the group moved on: the rebalance re-reads anyway
+            log.warning("could not seek back (%s)", exc)
+
+    def _stateful(self, topic: str) -> bool:
+        return any(s.tables for s in self.topology.by_topic.get(topic, ()))
+
+    # -- rebalance callbacks (run inside consume(), between batches) ------------------
+
+    def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._assignments += 1
+        self.guard.reassigned()
+        mine = {(tp.topic, tp.partition) for tp in partitions}
+        self._assigned |= mine
+        self._to_restore |= {tp for tp in mine if self._stateful(tp[0])}
+        log.info("partitions assigned (assignment %d): %d", self._assignments, len(mine))
+        if self._assignments == 1:
+            log.info(READY)
+
+    def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        gone = {(tp.topic, tp.partition) for tp in partitions}
+        self._assigned -= gone
+        self._drop(gone)
+        log.info("partitions revoked: %d", len(gone))
+
+    # -- signals and shutdown ----------------------------------------------------------
+
+    def _request_stop(self, signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping after the current batch", signum)
+        self._stop = True
+
+    def _request_diagnosis(self, _signum: int, _frame: object) -> None:
+        self._diagnose = True
+
+    def _log_diagnosis(self) -> None:
+        self._diagnose = False
+        assigned = self._consumer.assignment()
+        for tp in self._consumer.position(assigned) if assigned else []:
+            log.warning("diagnose: %s/%d position %d", tp.topic, tp.partition, tp.offset)
+        log.warning(
+            "diagnose: %d assigned, %d to restore, fenced=%s",
+            len(assigned),
+            len(self._to_restore),
+            self.guard.fenced(),
+        )
+
+    def _close(self) -> None:
+        self._producer.flush(10.0)
+        self._consumer.close()  # leaves the group: the others take its partitions at once
+        log.info("worker stopped")
+
+
+def _usable(msg: Message) -> bool:
+    err = msg.error()
+    if err is None:
+        return True
+    if err.fatal():
+        raise BrokerError(f"the consumer failed: {err.str()}")
+    log.warning("consumer: %s", err.str())
+    return False
+
+
+def _source(msg: Message) -> SourceMessage:
+    headers = msg.headers()
+    return SourceMessage(
+        topic=msg.topic() or "",
+        partition=msg.partition() or 0,
+        offset=msg.offset() or 0,
+        key=msg.key(),
+        value=msg.value(),
+        headers=_headers(headers) if headers else (),
+    )
+
+
+def _headers(headers: Any) -> tuple[tuple[str, bytes], ...]:
+    return tuple((str(k), bytes(v or b"")) for k, v in headers)

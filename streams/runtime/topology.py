@@ -1,0 +1,165 @@
+"""What one worker of the batch runtime consumes, and what each input goes through.
+
+The same six stages as the Faust app (:mod:`streams.app`), over the same drivers and the
+same topics and changelogs, so that either runtime can take over from the other:
+
+- ``ingest``: city topics → engine topic (stateless);
+- ``engine``: engine topic → lifecycle topic and notices, over ``women`` and
+  ``partitions``;
+- ``responses``: the cities' response topics → lifecycle topic (stateless);
+- ``lifecycle``: lifecycle topic → requests, escalations, DLQs, over ``lifecycle`` and
+  ``lifecycle_clocks``;
+- ``srb-ingest``: births topics → SRB topic (stateless);
+- ``srb``: SRB topic (one partition) → ``monitor.srb`` and ``monitor.alerts``, over
+  ``srb_records``.
+
+A stage with tables owns its input topic's partitions: its tables' changelogs are
+partitioned alike, and a worker restores exactly the partitions it was assigned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+
+from ivex.settings import Settings
+from ivex.topics import (
+    INTERNAL_PARTITIONS,
+    faust_id,
+    internal_topic_name,
+    lifecycle_topic_name,
+    srb_topic_name,
+)
+from streams.driver.engines import EngineDriver
+from streams.driver.ingest import Ingest
+from streams.driver.lifecycles import LifecycleDriver
+from streams.driver.partitioned import InputContext, OwnsPartitions
+from streams.driver.records import Outgoing, SourceMessage
+from streams.driver.responses import ResponseIngest
+from streams.driver.srb import SrbDriver, SrbIngest
+from streams.runtime.table import ChangelogTable, Cursor
+from streams.tables import (
+    LIFECYCLE_CLOCKS_TABLE,
+    LIFECYCLE_TABLE,
+    PARTITIONS_TABLE,
+    SRB_TABLE,
+    WOMEN_TABLE,
+    changelog_name,
+)
+
+#: A stage's work on a batch of its inputs: the records to send.
+Handler = Callable[[Sequence[SourceMessage], InputContext], list[Outgoing]]
+
+
+@dataclass
+class Stage:
+    """One consumer of some topics: its handler, and its state if it has any."""
+
+    name: str
+    topics: tuple[str, ...]
+    handle: Handler
+    tables: tuple[ChangelogTable, ...] = ()
+    driver: OwnsPartitions | None = None
+
+
+@dataclass
+class Topology:
+    """Every stage of one worker, and the partition cursor its tables share."""
+
+    stages: list[Stage]
+    cursor: Cursor
+    engine: EngineDriver
+    lifecycle: LifecycleDriver
+    srb: SrbDriver
+    by_topic: dict[str, list[Stage]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for stage in self.stages:
+            for topic in stage.topics:
+                self.by_topic.setdefault(topic, []).append(stage)
+
+    @property
+    def topics(self) -> list[str]:
+        """Every topic a worker subscribes to."""
+        return sorted(self.by_topic)
+
+    def stateful(self) -> Iterator[Stage]:
+        """The stages with tables (each reads one topic)."""
+        return (s for s in self.stages if s.tables)
+
+    def within(self, batch: Sequence[SourceMessage]) -> InputContext:
+        """The context of ``batch[i]``: table writes go to its partition."""
+        cursor = self.cursor
+
+        @contextmanager
+        def enter(i: int) -> Iterator[None]:
+            cursor.partition = batch[i].partition
+            yield
+
+        def context(i: int) -> AbstractContextManager[None]:
+            return enter(i)
+
+        return context
+
+
+def build_topology(settings: Settings, app_id: str) -> Topology:
+    """The stages of a worker of ``app_id`` (names as the Faust app's: same topics)."""
+    fid, cursor = faust_id(settings, app_id), Cursor()
+
+    def table(name: str) -> ChangelogTable:
+        return ChangelogTable(changelog_name(fid, name), cursor)
+
+    internal = internal_topic_name(settings, app_id)
+    lifecycle_topic = lifecycle_topic_name(settings, app_id)
+    srb_in = srb_topic_name(settings, app_id)
+    women, marks = table(WOMEN_TABLE), table(PARTITIONS_TABLE)
+    records, clocks = table(LIFECYCLE_TABLE), table(LIFECYCLE_CLOCKS_TABLE)
+    srb_records = table(SRB_TABLE)
+    engine = EngineDriver(
+        settings, women, marks, partitions=INTERNAL_PARTITIONS, lifecycle_topic=lifecycle_topic
+    )
+    lifecycle = LifecycleDriver(
+        settings,
+        records,
+        clocks,
+        partitions=INTERNAL_PARTITIONS,
+        engine_partitions=INTERNAL_PARTITIONS,
+    )
+    srb = SrbDriver(settings, srb_records)
+    ingest = Ingest(settings, internal, INTERNAL_PARTITIONS)
+    responses = ResponseIngest(settings, lifecycle_topic, INTERNAL_PARTITIONS)
+    srb_ingest = SrbIngest(settings, srb_in)
+    stages = [
+        Stage("ingest", tuple(ingest.topics), routed(ingest.route)),
+        Stage("engine", (internal,), engine.process_batch, (women, marks), engine),
+        Stage("responses", tuple(responses.topics), routed(responses.route)),
+        Stage(
+            "lifecycle", (lifecycle_topic,), lifecycle.process_batch, (records, clocks), lifecycle
+        ),
+        Stage("srb-ingest", tuple(srb_ingest.topics), routed(srb_ingest.route)),
+        Stage("srb", (srb_in,), tally(srb), (srb_records,), srb),
+    ]
+    return Topology(stages, cursor, engine, lifecycle, srb)
+
+
+def routed(route: Callable[[SourceMessage], Iterable[Outgoing]]) -> Handler:
+    """A handler of a stateless per-message ``route`` (the ingest stages)."""
+
+    def handle(batch: Sequence[SourceMessage], _within: InputContext) -> list[Outgoing]:
+        return [record for msg in batch for record in route(msg)]
+
+    return handle
+
+
+def tally(driver: SrbDriver) -> Handler:
+    """The SRB monitor's handler: each record tallied in its context, then the reports
+    of the cells the batch changed."""
+
+    def handle(batch: Sequence[SourceMessage], within: InputContext) -> list[Outgoing]:
+        for i, msg in enumerate(batch):
+            with within(i):
+                driver.apply(msg)
+        return driver.flush()
+
+    return handle
