@@ -44,8 +44,14 @@ class KafkaClients:
         producer: Mapping[str, Any] | None = None,
         consumer: Mapping[str, Any] | None = None,
         retry: Retry | None = None,
+        new_producer: Callable[[], Any] | None = None,
     ) -> None:
+        """``producer`` and ``consumer`` are kafka-python options on top of the settings';
+        ``new_producer`` replaces the kafka-python producer (and ``producer``) with
+        whatever it returns, e.g. the publisher's librdkafka one; it must raise a
+        kafka-python :class:`~kafka.errors.KafkaError` when it cannot connect."""
         self._settings = settings
+        self._new_producer_hook = new_producer
         self._producer_options = dict(producer or {})
         self._consumer_options = dict(consumer or {})
         self._retry = retry or Retry()
@@ -133,4 +139,6 @@ class KafkaClients:
         self.drop_consumer()
 
     def _new_producer(self) -> Any:
+        if self._new_producer_hook is not None:
+            return self._new_producer_hook()
         return KafkaProducer(**producer_config(self._settings) | self._producer_options)

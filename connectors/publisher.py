@@ -39,6 +39,7 @@ from connectors.city_log import DIGEST_HEADER, CityLog
 from connectors.clients import KafkaClients, Retry
 from connectors.formats import InputRow
 from connectors.publish_plan import batches, input_rows, next_watermark, plan_batch
+from connectors.rd_producer import RdProducer
 from connectors.rows import EVENT_NAMESPACE, PreparedRecord, RowPreparer
 from ivex.codec import Codec, ce_headers
 from ivex.dlq import dead_letter
@@ -407,14 +408,18 @@ class Publisher:
 
 def _clients(settings: Settings, options: PublisherOptions) -> KafkaClients:
     delivery = options.delivery_timeout_ms
+    # librdkafka sends (connectors.rd_producer): kafka-python's send was a third of a
+    # file publish; the consumer reading the city topic stays kafka-python.
+    producer = partial(
+        RdProducer.connect,
+        settings,
+        delivery_timeout_ms=delivery,
+        request_timeout_ms=min(30_000, delivery // 2),
+        bootstrap_timeout_ms=options.bootstrap_timeout_ms,
+    )
     return KafkaClients(
         settings,
-        producer={
-            "delivery_timeout_ms": delivery,
-            "request_timeout_ms": min(30_000, delivery // 2),
-            "bootstrap_timeout_ms": options.bootstrap_timeout_ms,
-            "max_block_ms": options.bootstrap_timeout_ms,
-        },
+        new_producer=producer,
         consumer={
             "group_id": None,
             "enable_auto_commit": False,

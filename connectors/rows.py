@@ -19,20 +19,21 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Final
 
+import orjson
 from pydantic import ValidationError
 
-from connectors.columns import ID_COLUMNS, Column, columns
+from connectors.columns import ID_COLUMNS, columns
 from connectors.formats import RAW_KEY
 from connectors.values import (
     MISSING_COLUMN,
     MISSING_VALUE,
     UNKNOWN_COLUMN,
-    convert,
+    converter,
     epoch_millis,
     is_empty,
 )
@@ -49,6 +50,7 @@ ID_OUTSIDE_ID_COLUMN: Final = (
 
 #: Namespace of content-derived event ids: uuid5(NAMESPACE_URL, "urn:ivex:event-id:v1").
 EVENT_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ivex:event-id:v1")
+_NAMESPACE_BYTES: Final = EVENT_NAMESPACE.bytes
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,52 @@ class PreparedRecord:
     @cached_property
     def digest(self) -> str:
         """SHA-256 of the datum without ``event_id``: tells a true duplicate from a clash."""
-        body = {k: v for k, v in self.datum.items() if k != "event_id"}
-        text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return content_digest(self.datum)
+
+
+def content_digest(datum: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of ``datum`` without ``event_id``, as sorted, compact JSON.
+
+    The bytes hashed are :func:`json_digest_text`'s, the digests' definition: content-derived
+    ids and the clash check compare them with digests already on the topics. orjson writes
+    those very bytes for flat data of plain text, integers, booleans, nulls and dates
+    (passed to ``str``, as ``json.dumps(default=str)`` does) as long as no character needs
+    escaping, several times faster; anything else takes the ``json`` path.
+    """
+    body: dict[str, Any] = {}
+    for key, value in datum.items():
+        if key == "event_id":
+            continue
+        if value is not None and not isinstance(value, _ORJSON_SAME):
+            return _sha256(json_digest_text(datum))
+        body[key] = value
+    try:
+        text = orjson.dumps(body, default=str, option=_ORJSON_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):  # e.g. an integer beyond 64 bits
+        return _sha256(json_digest_text(datum))
+    if not text.isascii() or b"\\" in text or b"\x7f" in text:
+        # json escapes every non-ASCII character and DEL (ensure_ascii); orjson does not,
+        # and its escapes of control characters need not be spelt the same.
+        return _sha256(json_digest_text(datum))
+    return hashlib.sha256(text).hexdigest()
+
+
+def json_digest_text(datum: Mapping[str, Any]) -> bytes:
+    """The bytes :func:`content_digest` hashes: ``datum`` without ``event_id`` as
+    ``json.dumps(sort_keys=True, default=str, separators=(",", ":"))``, UTF-8."""
+    body = {k: v for k, v in datum.items() if k != "event_id"}
+    text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+#: Values orjson serialises exactly as ``json.dumps`` does (str and int include StrEnum
+#: and IntEnum members, by value in both; dates go through ``default=str`` in both).
+_ORJSON_SAME: Final = (str, int, dt.date)
+_ORJSON_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def event_id(
@@ -79,31 +124,54 @@ def event_id(
     identify an event; re-publishing the same row gives the same id.
     """
     name = f"{source_city}|{stream}|{record_id}|{action}|{recorded_at_ms}"
-    return str(uuid.uuid5(EVENT_NAMESPACE, name))
+    # str(uuid.uuid5(EVENT_NAMESPACE, name)), without building two UUID objects.
+    sha1 = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False)
+    digest = bytearray(sha1.digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def parse_row(stream: Stream, data: Mapping[str, Any]) -> dict[str, Any]:
     """Typed values of an input row, by column name; optional absent columns are ``None``."""
-    cols = columns(stream)
-    known = {c.name for c in cols}
+    known, parsers = _parsers(stream)
     for name in data:
         if name not in known:
             field = "row" if name == RAW_KEY else str(name)
             raise RecordRejected(field, UNKNOWN_COLUMN)
-    return {c.name: _value(c, data) for c in cols}
+    typed: dict[str, Any] = {}
+    for name, optional, parse in parsers:
+        if name not in data:
+            if not optional:
+                raise RecordRejected(name, MISSING_COLUMN)
+            typed[name] = None
+            continue
+        value = data[name]
+        if is_empty(value):
+            if not optional:
+                raise RecordRejected(name, MISSING_VALUE)
+            typed[name] = None
+            continue
+        typed[name] = parse(value)
+    return typed
 
 
-def _value(column: Column, data: Mapping[str, Any]) -> Any:
-    if column.name not in data:
-        if column.optional:
-            return None
-        raise RecordRejected(column.name, MISSING_COLUMN)
-    value = data[column.name]
-    if is_empty(value):
-        if column.optional:
-            return None
-        raise RecordRejected(column.name, MISSING_VALUE)
-    return convert(column, value)
+_Parser = tuple[str, bool, Callable[[Any], Any]]
+
+
+@cache
+def _parsers(stream: Stream) -> tuple[frozenset[str], tuple[_Parser, ...]]:
+    """The column names of ``stream``, and (name, optional, converter) per column in order:
+    worked out once per stream rather than once per row."""
+    cols = columns(stream)
+    return frozenset(c.name for c in cols), tuple((c.name, c.optional, converter(c)) for c in cols)
+
+
+@cache
+def _fields(stream: Stream) -> tuple[tuple[str, str, bool], ...]:
+    """(column name, Avro field, whether an ID-number column) of each column of ``stream``."""
+    return tuple((c.name, c.field, c.kind == "id_number") for c in columns(stream))
 
 
 class RowPreparer:
@@ -136,14 +204,15 @@ class RowPreparer:
 
     def _pseudonymise(self, stream: Stream, typed: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {}
-        for column in columns(stream):
-            value = typed[column.name]
-            if column.kind == "id_number" and value is not None:
-                value = subject_ref(value, self._key, field=column.name)
-            elif isinstance(value, str) and looks_like_resident_id(value):
+        for name, field, is_id in _fields(stream):
+            value = typed[name]
+            if is_id and value is not None:
+                value = subject_ref(value, self._key, field=name)
+            # An ID number is 18 characters: a shorter text cannot hold one.
+            elif isinstance(value, str) and len(value) >= 18 and looks_like_resident_id(value):
                 # Only the ID columns are pseudonymised: anywhere else it would be published.
-                raise RecordRejected(column.name, ID_OUTSIDE_ID_COLUMN)
-            fields[column.field] = value
+                raise RecordRejected(name, ID_OUTSIDE_ID_COLUMN)
+            fields[field] = value
         return fields
 
     def _validate(self, record_name: str, fields: dict[str, Any]) -> dict[str, Any]:

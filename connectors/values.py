@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
 from connectors.columns import Column, Kind
@@ -41,6 +42,11 @@ def is_empty(value: Any) -> bool:
 def convert(column: Column, value: Any) -> Any:
     """The typed value of a present, non-empty input value for ``column``."""
     return _CONVERTERS[column.kind](column, value)
+
+
+def converter(column: Column) -> Callable[[Any], Any]:
+    """:func:`convert` bound to ``column``: looked up once per column, not once per value."""
+    return partial(_CONVERTERS[column.kind], column)
 
 
 def _string(column: Column, value: Any) -> str:

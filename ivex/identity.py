@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from operator import mul
 from typing import Final
 
 from ivex.errors import RecordRejected
@@ -32,8 +33,10 @@ _MIN_YEAR: Final = 1800
 
 def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the 17 leading digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError(f"check_character takes 17 digits, got {len(first17)} characters")
+    # map() rather than a generator: this runs for every ID number published.
+    return _CHECK_CHARS[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def canonical_resident_id(

@@ -56,7 +56,16 @@ class Ingest:
         try:
             item = self.convert(msg)
         except ProcessingError as exc:
-            return [error_record(self.errors_topic, msg, exc, stage=STAGE)]
+            return [self.error(msg, exc)]
+        return self.forward(item)
+
+    def error(self, msg: SourceMessage, exc: ProcessingError) -> Outgoing:
+        """The errors-topic record of a message :meth:`convert` refused."""
+        return error_record(self.errors_topic, msg, exc, stage=STAGE)
+
+    def forward(self, item: Fact | Watermark) -> list[Outgoing]:
+        """The internal-topic records of a converted item: a fact to its woman's
+        partition, a watermark to every partition."""
         value = encode_item(item)
         if isinstance(item, Watermark):
             return [

@@ -1,14 +1,18 @@
-"""What the worker sends: one Kafka record, fully formed, with its destination."""
+"""What the worker sends: one Kafka record, fully formed, with its destination.
+
+Both record types are named tuples rather than frozen dataclasses: a worker builds one per
+record it consumes and per record it sends, and a frozen dataclass's ``__init__`` (one
+``object.__setattr__`` per field) cost about 5 % of the batch runtime's CPU.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Headers = tuple[tuple[str, bytes], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Outgoing:
+class Outgoing(NamedTuple):
     """A record to produce; ``partition`` None lets the producer's partitioner choose."""
 
     topic: str
@@ -25,8 +29,7 @@ class Outgoing:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class SourceMessage:
+class SourceMessage(NamedTuple):
     """A record as the worker consumed it, with its position on the log."""
 
     topic: str

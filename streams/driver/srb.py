@@ -43,7 +43,7 @@ from ivex.topics import TopicNames
 from streams.driver.errors import ProcessingError
 from streams.driver.ingest import Ingest
 from streams.driver.records import Outgoing, SourceMessage
-from streams.engine.facts import Birth
+from streams.engine.facts import Birth, Fact, Watermark
 from streams.srb.reports import ReportBuilder, period_month, report_key
 from streams.srb.status import WARNING_STATUSES
 from streams.srb.tally import BirthVersion, RecordEntry, Tally, record_key
@@ -73,6 +73,10 @@ class SrbIngest:
             item = self._ingest.convert(msg)
         except ProcessingError:
             return []  # the case engine's ingest reports it on the errors topic
+        return self.forward(item)
+
+    def forward(self, item: Fact | Watermark) -> list[Outgoing]:
+        """The record to forward for an item the ingest converted (none but for births)."""
         if not isinstance(item, Birth):
             return []
         version = BirthVersion.of(item)

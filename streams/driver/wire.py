@@ -8,12 +8,12 @@ client's default partitioner), so a woman's whole history lands on one partition
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
-from kafka.partitioner.default import murmur2
+import orjson
 
 from streams.engine.facts import Fact, Position, Watermark, fact_from_dict, fact_to_dict
+from streams.engine.murmur2 import murmur2
 
 _FACT: Final = "fact"
 _WATERMARK: Final = "watermark"
@@ -39,12 +39,13 @@ def encode_item(item: Fact | Watermark) -> bytes:
         }
     else:
         body = {_FACT: fact_to_dict(item)}
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # orjson writes what json.dumps(separators=(",", ":"), ensure_ascii=False) wrote.
+    return orjson.dumps(body)
 
 
 def decode_item(value: bytes) -> Fact | Watermark:
     """Inverse of :func:`encode_item`; ValueError/KeyError/TypeError on foreign bytes."""
-    body = json.loads(value)
+    body = orjson.loads(value)
     if _FACT in body:
         return fact_from_dict(body[_FACT])
     wm = body[_WATERMARK]

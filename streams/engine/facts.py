@@ -319,15 +319,13 @@ def _kind(name: str) -> int:
 def fact_to_dict(fact: Fact) -> dict[str, Any]:
     """A JSON-compatible dict of a fact (dates as ISO text), tagged with its stream."""
     out: dict[str, Any] = {"stream": fact.stream}
-    for f in fields(fact):
-        if not f.init:
-            continue  # derived
-        value = getattr(fact, f.name)
+    for name in _init_fields(type(fact)):
+        value = getattr(fact, name)
         if isinstance(value, dt.date):
             value = value.isoformat()
         elif isinstance(value, Position):
             value = [value.topic, value.partition, value.offset]
-        out[f.name] = value
+        out[name] = value
     return out
 
 
@@ -335,13 +333,24 @@ def fact_from_dict(data: Mapping[str, Any]) -> Fact:
     """Inverse of :func:`fact_to_dict`."""
     cls = FACT_CLASSES[data["stream"]]
     values: dict[str, Any] = {}
-    for f in fields(cls):
-        if not f.init:
-            continue  # derived
-        value = data[f.name]
-        if f.name == "position":
+    for name in _init_fields(cls):
+        value = data[name]
+        if name == "position":
             value = Position(str(value[0]), int(value[1]), int(value[2]))
-        elif f.name in _DATE_FIELDS:
+        elif name in _DATE_FIELDS:
             value = dt.date.fromisoformat(value)
-        values[f.name] = value
+        values[name] = value
     return cls(**values)
+
+
+#: Per fact class, the names of its ``__init__`` fields (derived fields are left out):
+#: ``dataclasses.fields`` per call cost ~3 % of a live worker's CPU.
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _init_fields(cls: type) -> tuple[str, ...]:
+    names = _INIT_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls) if f.init)
+        _INIT_FIELDS[cls] = names
+    return names

@@ -5,16 +5,19 @@ stage's topics; one idempotent ``acks=all`` producer sends. Each turn of the loo
 
 1. takes what came (up to ``poll_max`` records, or what arrived within
    ``batch_within_s``) and hands each stage its records, in log order per partition;
-2. sends the stages' outputs and their tables' changelog records;
-3. waits until Kafka acknowledged every one of them (a delivery that fails ends the
-   worker: its offsets are not committed, and whoever reads them next does it again);
-4. commits the offsets after the batch.
+2. hands the stages' outputs and their tables' changelog records to the producer, and
+   goes on with the next batch while Kafka acknowledges them;
+3. commits the offsets after every batch sent so far once the producer has nothing left
+   unacknowledged (at the latest after ``batches_in_flight`` batches it waits for that).
+   A delivery that fails ends the worker: nothing after it is committed, and whoever
+   reads those records next applies them again.
 
 So an offset is committed only for records whose outputs and state changes are on the
 log (at-least-once, as the Faust runtime; the drivers absorb what is read twice and
 re-send what a recovery finds published). Rebalances happen only inside a poll, between
-batches, when nothing is in flight: a revoked partition's state is dropped, and an
-assigned one is restored from its changelogs before its first record is applied.
+batches: before partitions are given up the producer is flushed and what it delivered
+committed; a revoked partition's state is dropped, and an assigned one is restored from
+its changelogs before its first record is applied.
 
 A worker that stood still past the session timeout (:class:`PauseGuard`) applies and
 sends nothing; it drops every partition's state and reads again from the committed
@@ -76,9 +79,15 @@ class BatchWorker:
         self._consumer = Consumer(self._consumer_config(), logger=log)
         self._producer = Producer(self._producer_config(), logger=log)
         self._failures: list[str] = []
+        #: Offsets after the batches handed to the producer and not committed yet.
+        self._unacked: dict[tuple[str, int], int] = {}
+        self._in_flight = 0
         self._stop = False
         self._diagnose = False
         self._assignments = 0
+        #: Records and batches applied since start (logged at the stop).
+        self.records = 0
+        self.batches = 0
         #: Assigned partitions of the stateful stages' topics whose tables are not loaded.
         self._to_restore: set[tuple[str, int]] = set()
         self._assigned: set[tuple[str, int]] = set()
@@ -123,19 +132,26 @@ class BatchWorker:
             self.topology.topics,
             on_assign=self._on_assign,
             on_revoke=self._on_revoke,
-            on_lost=self._on_revoke,
+            on_lost=self._on_lost,
         )
         try:
             while not self._stop:
-                messages = self._consumer.consume(
-                    self.options.poll_max, self.options.batch_within_s
+                # What is already fetched at once; else wait a little for more.
+                messages = self._consumer.consume(self.options.poll_max, 0) or (
+                    self._consumer.consume(self.options.poll_max, self.options.batch_within_s)
                 )
                 if self._diagnose:
                     self._log_diagnosis()
                 if messages:
                     self.process(messages)
+                self._settle(wait=self._in_flight >= self.options.batches_in_flight)
+            self._settle(wait=True)  # a clean stop: everything delivered is committed
         finally:
-            self._close()
+            # After a crash nothing more is committed: the next owner reads it again.
+            self._consumer.close()  # leaves the group: the others take its partitions at once
+            log.info(
+                "worker stopped: %d records applied in %d batches", self.records, self.batches
+            )
 
     def process(self, messages: Sequence[Message]) -> None:
         """Apply, send, wait for and commit one polled batch (see the module's text)."""
@@ -155,7 +171,11 @@ class BatchWorker:
             self._start_over("the worker stood still before it sent a batch")
             return
         self._send(out)
-        self._commit(records)
+        for msg in records:
+            self._unacked[msg.topic() or "", msg.partition() or 0] = (msg.offset() or 0) + 1
+        self._in_flight += 1
+        self.records += len(records)
+        self.batches += 1
 
     def _apply(self, records: Sequence[Message]) -> list[Outgoing]:
         by_stage: dict[str, list[SourceMessage]] = {}
@@ -187,26 +207,40 @@ class BatchWorker:
                     break
                 except BufferError:  # the local queue is full: let deliveries drain it
                     poll(0.05)
-        while self._producer.flush(1.0) > 0:
-            log.warning("waiting for Kafka to acknowledge the batch's records")
+        poll(0)
+
+    def _settle(self, *, wait: bool) -> None:
+        """Commit what every batch sent so far read, if Kafka acknowledged all their records
+        (``wait``: wait for that first)."""
+        if not self._unacked:
+            return
+        if wait:
+            while self._producer.flush(1.0) > 0:
+                log.warning("waiting for Kafka to acknowledge the batches' records")
+        else:
+            self._producer.poll(0)
+            if len(self._producer) > 0:
+                return
         if self._failures:
-            failures, self._failures = self._failures, []
+            failures, self._failures, self._unacked = self._failures, [], {}
             raise DeliveryError(
-                f"{len(failures)} records of a batch were not delivered ({failures[0]}); "
-                "its offsets are not committed"
+                f"{len(failures)} records were not delivered ({failures[0]}); "
+                "the batches they belong to are not committed"
             )
+        offsets, self._unacked, self._in_flight = self._unacked, {}, 0
+        self._commit(offsets, asynchronous=not wait)
 
     def _delivered(self, err: KafkaError | None, _msg: Message) -> None:
         if err is not None:
             self._failures.append(err.str())
 
-    def _commit(self, records: Sequence[Message]) -> None:
-        ends: dict[tuple[str, int], int] = {}
-        for msg in records:
-            ends[msg.topic() or "", msg.partition() or 0] = (msg.offset() or 0) + 1
-        offsets = [TopicPartition(t, p, o) for (t, p), o in ends.items()]
+    def _commit(self, offsets: dict[tuple[str, int], int], *, asynchronous: bool) -> None:
+        tps = [TopicPartition(t, p, o) for (t, p), o in offsets.items()]
         try:
-            self._consumer.commit(offsets=offsets, asynchronous=False)
+            if asynchronous:
+                self._consumer.commit(offsets=tps, asynchronous=True)
+            else:
+                self._consumer.commit(offsets=tps, asynchronous=False)
         except KafkaException as exc:
             err: KafkaError = exc.args[0]
             if err.code() not in _GROUP_MOVED:
@@ -255,6 +289,10 @@ class BatchWorker:
     def _start_over(self, why: str) -> None:
         """Forget every partition's state and read again from the committed offsets."""
         log.warning("%s: its state is dropped and read again from the committed offsets", why)
+        # What it has not sent yet never goes out; nothing since the last commit counts.
+        self._producer.purge(in_queue=True, in_flight=False)
+        self._producer.poll(0)
+        self._failures, self._unacked, self._in_flight = [], {}, 0
         assigned = sorted(self._assigned)
         self._drop(assigned)
         self._to_restore |= {tp for tp in assigned if self._stateful(tp[0])}
@@ -283,7 +321,13 @@ class BatchWorker:
         if self._assignments == 1:
             log.info(READY)
 
-    def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        # Still the owner: what was delivered is committed, so the next owner need not
+        # read it again.
+        self._settle(wait=True)
+        self._on_lost(consumer, partitions)
+
+    def _on_lost(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         gone = {(tp.topic, tp.partition) for tp in partitions}
         self._assigned -= gone
         self._drop(gone)
@@ -309,11 +353,6 @@ class BatchWorker:
             len(self._to_restore),
             self.guard.fenced(),
         )
-
-    def _close(self) -> None:
-        self._producer.flush(10.0)
-        self._consumer.close()  # leaves the group: the others take its partitions at once
-        log.info("worker stopped")
 
 
 def _usable(msg: Message) -> bool:

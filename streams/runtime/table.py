@@ -56,7 +56,10 @@ class ChangelogTable(MutableMapping[str, Any]):
         data = orjson.dumps(value)
         partition = self._cursor.partition
         self._data[key] = data
-        self._keys.setdefault(partition, set()).add(key)
+        keys = self._keys.get(partition)
+        if keys is None:
+            keys = self._keys[partition] = set()
+        keys.add(key)
         self._changes.append(Outgoing(self.changelog, orjson.dumps(key), data, partition))
 
     def __delitem__(self, key: str) -> None:

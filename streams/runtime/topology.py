@@ -3,13 +3,13 @@
 The same six stages as the Faust app (:mod:`streams.app`), over the same drivers and the
 same topics and changelogs, so that either runtime can take over from the other:
 
-- ``ingest``: city topics → engine topic (stateless);
+- ``ingest``: city topics → engine topic, and births also → SRB topic (stateless; each
+  record is decoded once for both, where the Faust app has an ``srb-ingest`` agent);
 - ``engine``: engine topic → lifecycle topic and notices, over ``women`` and
   ``partitions``;
 - ``responses``: the cities' response topics → lifecycle topic (stateless);
 - ``lifecycle``: lifecycle topic → requests, escalations, DLQs, over ``lifecycle`` and
   ``lifecycle_clocks``;
-- ``srb-ingest``: births topics → SRB topic (stateless);
 - ``srb``: SRB topic (one partition) → ``monitor.srb`` and ``monitor.alerts``, over
   ``srb_records``.
 
@@ -32,6 +32,7 @@ from ivex.topics import (
     srb_topic_name,
 )
 from streams.driver.engines import EngineDriver
+from streams.driver.errors import ProcessingError
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
 from streams.driver.partitioned import InputContext, OwnsPartitions
@@ -131,13 +132,12 @@ def build_topology(settings: Settings, app_id: str) -> Topology:
     responses = ResponseIngest(settings, lifecycle_topic, INTERNAL_PARTITIONS)
     srb_ingest = SrbIngest(settings, srb_in)
     stages = [
-        Stage("ingest", tuple(ingest.topics), routed(ingest.route)),
+        Stage("ingest", tuple(ingest.topics), ingest_both(ingest, srb_ingest)),
         Stage("engine", (internal,), engine.process_batch, (women, marks), engine),
         Stage("responses", tuple(responses.topics), routed(responses.route)),
         Stage(
             "lifecycle", (lifecycle_topic,), lifecycle.process_batch, (records, clocks), lifecycle
         ),
-        Stage("srb-ingest", tuple(srb_ingest.topics), routed(srb_ingest.route)),
         Stage("srb", (srb_in,), tally(srb), (srb_records,), srb),
     ]
     return Topology(stages, cursor, engine, lifecycle, srb)
@@ -148,6 +148,27 @@ def routed(route: Callable[[SourceMessage], Iterable[Outgoing]]) -> Handler:
 
     def handle(batch: Sequence[SourceMessage], _within: InputContext) -> list[Outgoing]:
         return [record for msg in batch for record in route(msg)]
+
+    return handle
+
+
+def ingest_both(ingest: Ingest, srb: SrbIngest) -> Handler:
+    """The ingest's handler: each city record decoded once, forwarded to the engine and,
+    if it is a birth, to the SRB monitor."""
+    births = frozenset(srb.topics)
+
+    def handle(batch: Sequence[SourceMessage], _within: InputContext) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        for msg in batch:
+            try:
+                item = ingest.convert(msg)
+            except ProcessingError as exc:
+                out.append(ingest.error(msg, exc))
+                continue
+            out += ingest.forward(item)
+            if msg.topic in births:
+                out += srb.forward(item)
+        return out
 
     return handle
 

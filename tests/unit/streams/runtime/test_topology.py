@@ -14,10 +14,21 @@ def test_every_city_and_response_topic_has_its_stage(settings: Settings) -> None
     topology = build_topology(settings, "x")
     names = TopicNames(settings)
     for topic in names.all_city_topics():
-        stages = {s.name for s in topology.by_topic[topic]}
-        assert stages == ({"ingest", "srb-ingest"} if topic.endswith(".births") else {"ingest"})
+        assert [s.name for s in topology.by_topic[topic]] == ["ingest"]
     for code in settings.city_codes:
         assert [s.name for s in topology.by_topic[names.responses(code)]] == ["responses"]
+
+
+def test_the_ingest_forwards_births_to_the_srb_monitor_too_and_reports_bad_input(
+    settings: Settings,
+) -> None:
+    topology = build_topology(settings, "x")
+    [ingest] = [s for s in topology.stages if s.name == "ingest"]
+    names, code = TopicNames(settings), settings.city_codes[0]
+    births = names.city(code, "births")
+    junk = [SourceMessage(births, 0, 0, None, b"junk"), SourceMessage(births, 0, 1, None, None)]
+    out = ingest.handle(junk, topology.within(junk))
+    assert [r.topic for r in out] == [names.processing_errors] * 2
 
 
 def test_the_stateful_stages_own_the_internal_topics_and_the_provisioned_changelogs(
