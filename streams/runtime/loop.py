@@ -40,6 +40,7 @@ from ivex.kafka_config import librdkafka_config
 from ivex.settings import Settings
 from ivex.topics import faust_id
 from streams.driver.records import Outgoing, SourceMessage
+from streams.engine.gc_tuning import tune_gc
 from streams.options import WorkerOptions
 from streams.pause_guard import FencedError, PauseGuard
 from streams.runtime.topology import Stage, Topology
@@ -128,6 +129,7 @@ class BatchWorker:
         signal.signal(signal.SIGTERM, self._request_stop)
         signal.signal(signal.SIGINT, self._request_stop)
         signal.signal(signal.SIGUSR1, self._request_diagnosis)
+        tune_gc()
         self._consumer.subscribe(
             self.topology.topics,
             on_assign=self._on_assign,
@@ -268,6 +270,7 @@ class BatchWorker:
         for record in read_partitions(self.settings, wanted):
             tables[record.topic].load(record.partition, (record,))
             n += 1
+        tune_gc()  # what was restored stays: never scanned again
         log.info(
             "restored %d changelog records of %d partitions in %.2f s",
             n,
