@@ -80,7 +80,7 @@ def read_csv(handle: TextIO, *, source: str) -> Iterator[InputRow]:
             start = reader.line_num + 1
             continue
         line, start = str(start), reader.line_num + 1
-        if not any(v.strip() for v in values):
+        if not "".join(values).strip():
             continue  # a blank line is not a row
         yield _csv_row(header, values, source, line)
 

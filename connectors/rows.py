@@ -32,10 +32,10 @@ from connectors.formats import RAW_KEY
 from connectors.values import (
     MISSING_COLUMN,
     MISSING_VALUE,
+    NOT_TEXT,
     UNKNOWN_COLUMN,
     converter,
     epoch_millis,
-    is_empty,
 )
 from ivex.errors import RecordRejected
 from ivex.identity import looks_like_resident_id, subject_ref
@@ -148,24 +148,36 @@ def parse_row(stream: Stream, data: Mapping[str, Any]) -> dict[str, Any]:
             typed[name] = None
             continue
         value = data[name]
-        if is_empty(value):
+        # is_empty(value), inlined: this runs for every value of every row.
+        if value is None or (isinstance(value, str) and not value.strip()):
             if not optional:
                 raise RecordRejected(name, MISSING_VALUE)
             typed[name] = None
             continue
-        typed[name] = parse(value)
+        if parse is not None:
+            typed[name] = parse(value)
+        elif isinstance(value, str):  # a text column: values.convert's check, inlined
+            typed[name] = value
+        else:
+            raise RecordRejected(name, NOT_TEXT)
     return typed
 
 
-_Parser = tuple[str, bool, Callable[[Any], Any]]
+_Parser = tuple[str, bool, Callable[[Any], Any] | None]
+#: Column kinds whose values are taken as they are when they are text.
+_TEXT_KINDS: Final = frozenset({"string", "id_number"})
 
 
 @cache
 def _parsers(stream: Stream) -> tuple[frozenset[str], tuple[_Parser, ...]]:
-    """The column names of ``stream``, and (name, optional, converter) per column in order:
-    worked out once per stream rather than once per row."""
+    """The column names of ``stream``, and (name, optional, converter) per column in order,
+    worked out once per stream rather than once per row; the converter is None for a
+    text column (most columns), which :func:`parse_row` checks itself."""
     cols = columns(stream)
-    return frozenset(c.name for c in cols), tuple((c.name, c.optional, converter(c)) for c in cols)
+    parsers = tuple(
+        (c.name, c.optional, None if c.kind in _TEXT_KINDS else converter(c)) for c in cols
+    )
+    return frozenset(c.name for c in cols), parsers
 
 
 @cache
