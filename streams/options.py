@@ -38,7 +38,7 @@ class WorkerOptions:
     batch_within_s: float = 0.05
     #: The batch runtime takes up to this many records per poll (over every stage: one
     #: flush and one commit per poll).
-    poll_max: int = 5000
+    poll_max: int = 10000
     #: Batches of one agent whose outputs may be in flight at once: the agent takes its
     #: next batch without waiting for Kafka's acknowledgements of the previous ones
     #: (batches are still acknowledged strictly in order, each after its outputs).

@@ -41,6 +41,22 @@ def tune_gc(
     gc.set_threshold(young, middle, old)
 
 
+def freeze_survivors() -> None:
+    """Collect the cyclic garbage made since the last call, then freeze what is alive.
+
+    For a long-running process whose state only grows (a batch worker): with
+    :func:`tune_gc` alone the older-generation collections still rescan every state
+    object it decoded since start, and a worker's CPU per event grew by half from 35k to
+    104k events (``bench/pipeline_bench.py``). Called after each batch, a collection only
+    ever scans what that batch allocated (``gc.freeze`` is a constant-time list splice):
+    about 5 % of a batch's time, whatever the state's size. Frozen objects are still freed
+    by reference counting; only a reference cycle among them would stay, and the
+    engine's data has none.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class _GcPaused:
     """The context manager of :func:`cyclic_gc_paused` (a class: this module is compiled)."""
 

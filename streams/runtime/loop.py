@@ -40,7 +40,7 @@ from ivex.kafka_config import librdkafka_config
 from ivex.settings import Settings
 from ivex.topics import faust_id
 from streams.driver.records import Outgoing, SourceMessage
-from streams.engine.gc_tuning import tune_gc
+from streams.engine.gc_tuning import freeze_survivors, tune_gc
 from streams.options import WorkerOptions
 from streams.pause_guard import FencedError, PauseGuard
 from streams.runtime.topology import Stage, Topology
@@ -151,9 +151,7 @@ class BatchWorker:
         finally:
             # After a crash nothing more is committed: the next owner reads it again.
             self._consumer.close()  # leaves the group: the others take its partitions at once
-            log.info(
-                "worker stopped: %d records applied in %d batches", self.records, self.batches
-            )
+            log.info("worker stopped: %d records applied in %d batches", self.records, self.batches)
 
     def process(self, messages: Sequence[Message]) -> None:
         """Apply, send, wait for and commit one polled batch (see the module's text)."""
@@ -173,6 +171,7 @@ class BatchWorker:
             self._start_over("the worker stood still before it sent a batch")
             return
         self._send(out)
+        freeze_survivors()  # collections never rescan the state: see gc_tuning
         for msg in records:
             self._unacked[msg.topic() or "", msg.partition() or 0] = (msg.offset() or 0) + 1
         self._in_flight += 1
