@@ -48,13 +48,22 @@ def freeze_survivors() -> None:
     :func:`tune_gc` alone the older-generation collections still rescan every state
     object it decoded since start, and a worker's CPU per event grew by half from 35k to
     104k events (``bench/pipeline_bench.py``). Called after each batch, a collection only
-    ever scans what that batch allocated (``gc.freeze`` is a constant-time list splice):
-    about 5 % of a batch's time, whatever the state's size. Frozen objects are still freed
-    by reference counting; only a reference cycle among them would stay, and the
-    engine's data has none.
+    ever scans what that batch allocated (``gc.freeze`` is a constant-time list splice),
+    whatever the state's size; with the automatic collections off
+    (:func:`collect_per_batch`) it is the only one. Frozen objects are still freed by
+    reference counting; only a reference cycle among them would stay, and the engine's
+    data has none.
     """
     gc.collect()
     gc.freeze()
+
+
+def collect_per_batch() -> None:
+    """Automatic collections off: the process collects once per batch
+    (:func:`freeze_survivors`), which scans what the batch left, once."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
 
 
 class _GcPaused:

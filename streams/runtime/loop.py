@@ -30,7 +30,7 @@ import logging
 import signal
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
@@ -40,7 +40,7 @@ from ivex.kafka_config import librdkafka_config
 from ivex.settings import Settings
 from ivex.topics import faust_id
 from streams.driver.records import Outgoing, SourceMessage
-from streams.engine.gc_tuning import freeze_survivors, tune_gc
+from streams.engine.gc_tuning import collect_per_batch, freeze_survivors
 from streams.options import WorkerOptions
 from streams.pause_guard import FencedError, PauseGuard
 from streams.runtime.topology import Stage, Topology
@@ -129,7 +129,7 @@ class BatchWorker:
         signal.signal(signal.SIGTERM, self._request_stop)
         signal.signal(signal.SIGINT, self._request_stop)
         signal.signal(signal.SIGUSR1, self._request_diagnosis)
-        tune_gc()
+        collect_per_batch()
         self._consumer.subscribe(
             self.topology.topics,
             on_assign=self._on_assign,
@@ -154,8 +154,8 @@ class BatchWorker:
             log.info("worker stopped: %d records applied in %d batches", self.records, self.batches)
 
     def process(self, messages: Sequence[Message]) -> None:
-        """Apply, send, wait for and commit one polled batch (see the module's text)."""
-        records = [m for m in messages if _usable(m)]
+        """Apply, send and account for one polled batch (see the module's text)."""
+        records = _sources(messages)
         if not records:
             return
         if self.guard.fenced():
@@ -172,18 +172,18 @@ class BatchWorker:
             return
         self._send(out)
         freeze_survivors()  # collections never rescan the state: see gc_tuning
-        for msg in records:
-            self._unacked[msg.topic() or "", msg.partition() or 0] = (msg.offset() or 0) + 1
+        unacked = self._unacked
+        for r in records:  # in log order: the last of a partition is its highest
+            unacked[r.topic, r.partition] = r.offset + 1
         self._in_flight += 1
         self.records += len(records)
         self.batches += 1
 
-    def _apply(self, records: Sequence[Message]) -> list[Outgoing]:
+    def _apply(self, records: Sequence[SourceMessage]) -> list[Outgoing]:
         by_stage: dict[str, list[SourceMessage]] = {}
         stages: dict[str, Stage] = {}
         by_topic = self.topology.by_topic
-        for msg in records:
-            source = _source(msg)
+        for source in records:
             for stage in by_topic.get(source.topic, ()):
                 by_stage.setdefault(stage.name, []).append(source)
                 stages[stage.name] = stage
@@ -269,7 +269,7 @@ class BatchWorker:
         for record in read_partitions(self.settings, wanted):
             tables[record.topic].load(record.partition, (record,))
             n += 1
-        tune_gc()  # what was restored stays: never scanned again
+        freeze_survivors()  # what was restored stays: never scanned again
         log.info(
             "restored %d changelog records of %d partitions in %.2f s",
             n,
@@ -357,26 +357,31 @@ class BatchWorker:
         )
 
 
-def _usable(msg: Message) -> bool:
-    err = msg.error()
-    if err is None:
-        return True
-    if err.fatal():
-        raise BrokerError(f"the consumer failed: {err.str()}")
-    log.warning("consumer: %s", err.str())
-    return False
-
-
-def _source(msg: Message) -> SourceMessage:
-    headers = msg.headers()
-    return SourceMessage(
-        topic=msg.topic() or "",
-        partition=msg.partition() or 0,
-        offset=msg.offset() or 0,
-        key=msg.key(),
-        value=msg.value(),
-        headers=_headers(headers) if headers else (),
-    )
+def _sources(messages: Sequence[Message]) -> list[SourceMessage]:
+    """The records of a poll (a consumer error is logged, or raised if fatal); one pass,
+    each accessor called once: this runs for every record of every hop."""
+    out: list[SourceMessage] = []
+    append = out.append
+    for msg in messages:
+        err = msg.error()
+        if err is not None:
+            if err.fatal():
+                raise BrokerError(f"the consumer failed: {err.str()}")
+            log.warning("consumer: %s", err.str())
+            continue
+        headers = msg.headers()
+        # A record without an error always has its topic, partition and offset.
+        append(
+            SourceMessage(
+                cast(str, msg.topic()),
+                cast(int, msg.partition()),
+                cast(int, msg.offset()),
+                msg.key(),
+                msg.value(),
+                _headers(headers) if headers else (),
+            )
+        )
+    return out
 
 
 def _headers(headers: Any) -> tuple[tuple[str, bytes], ...]:
