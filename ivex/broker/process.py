@@ -278,7 +278,10 @@ class LocalBroker:
     def _wait_ready(self, pid: int, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if not self._is_our_broker(pid):
+            # Whether it is alive, not whether its command line is the JVM's: just after
+            # the fork it is still this interpreter's until the exec (seen under load,
+            # where a healthy broker was taken for one that exited and left running).
+            if not _alive(pid):
                 self._cleanup_files()
                 raise BrokerStartError(
                     "the broker exited during start-up", log_file=str(self._best_log())
