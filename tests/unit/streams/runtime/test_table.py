@@ -3,6 +3,8 @@ partition of the input applied, restored from those records, dropped per partiti
 
 from __future__ import annotations
 
+import tracemalloc
+
 import orjson
 from hypothesis import given
 from hypothesis import strategies as st
@@ -81,3 +83,19 @@ def test_discarded_changes_are_not_sent() -> None:
     table["a"] = 1
     table.discard_changes()
     assert table.changes() == []
+
+
+def test_a_stored_value_takes_about_its_own_size() -> None:
+    # orjson's result carries its ~8 KB working buffer; the table keeps a compact copy.
+    table, _ = _table()
+    value = {"facts": ["x" * 900]}
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(200):
+            table[f"w{n}"] = value
+        table.discard_changes()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown / 200 < 2 * len(orjson.dumps(value)) + 400
