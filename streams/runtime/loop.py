@@ -62,6 +62,10 @@ _GROUP_MOVED: Final = frozenset(
 )
 
 
+#: Delivery reports of records :meth:`BatchWorker._start_over` purged.
+_PURGED: Final = frozenset({KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT})
+
+
 class DeliveryError(BrokerError):
     """Kafka refused or timed out records of a batch; the batch was not committed."""
 
@@ -232,7 +236,8 @@ class BatchWorker:
         self._commit(offsets, asynchronous=not wait)
 
     def _delivered(self, err: KafkaError | None, _msg: Message) -> None:
-        if err is not None:
+        # A purged record was dropped on purpose (:meth:`_start_over`): not a failure.
+        if err is not None and err.code() not in _PURGED:
             self._failures.append(err.str())
 
     def _commit(self, offsets: dict[tuple[str, int], int], *, asynchronous: bool) -> None:

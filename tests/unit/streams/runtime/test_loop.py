@@ -1,0 +1,42 @@
+"""The batch loop's delivery bookkeeping, without a broker: a refused record stops every
+commit after it; a record the worker purged itself is not a failure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from confluent_kafka import KafkaError
+
+from ivex.settings import Settings
+from streams.options import WorkerOptions
+from streams.pause_guard import PauseGuard
+from streams.runtime.loop import BatchWorker, DeliveryError
+from streams.runtime.topology import build_topology
+
+
+@pytest.fixture
+def worker(settings: Settings) -> Iterator[BatchWorker]:
+    # Nothing listens there: the clients are created, never used.
+    offline = settings.derive(
+        kafka={"bootstrap_servers": "127.0.0.1:9", "security_protocol": "PLAINTEXT"}
+    )
+    options = WorkerOptions(app_id="unit")
+    batch = BatchWorker(offline, options, build_topology(offline, "unit"), PauseGuard(6.0))
+    yield batch
+    batch._consumer.close()
+
+
+def test_a_refused_record_fails_the_batches_and_nothing_is_committed(worker: BatchWorker) -> None:
+    worker._unacked = {("t", 0): 10}
+    worker._in_flight = 1
+    worker._delivered(KafkaError(KafkaError.MSG_SIZE_TOO_LARGE), None)  # type: ignore[arg-type]
+    with pytest.raises(DeliveryError, match="not delivered"):
+        worker._settle(wait=False)
+    assert worker._unacked == {}  # never committed, not even at the stop
+
+
+def test_a_purged_record_is_not_a_failure(worker: BatchWorker) -> None:
+    worker._delivered(KafkaError(KafkaError._PURGE_QUEUE), None)  # type: ignore[arg-type]
+    worker._delivered(KafkaError(KafkaError._PURGE_INFLIGHT), None)  # type: ignore[arg-type]
+    assert worker._failures == []
