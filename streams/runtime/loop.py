@@ -109,6 +109,9 @@ class BatchWorker:
             "session.timeout.ms": int(opts.session_timeout_s * 1000),
             "heartbeat.interval.ms": int(opts.heartbeat_interval_s * 1000),
             "isolation.level": "read_committed",
+            # Round robin over every topic-partition: with the default (range) the 20
+            # one-partition city topics all went to the first member of the group.
+            "partition.assignment.strategy": "roundrobin",
             # A fetch answers as soon as anything is there; a short wait keeps hops quick.
             "fetch.wait.max.ms": 50,
         }
