@@ -62,9 +62,10 @@ from ivex.topics import (
 )
 from streams.acks import InOrderAcks
 from streams.driver.engines import EngineDriver
+from streams.driver.handlers import Handler, routed, tally
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
-from streams.driver.partitioned import InputContext, OwnsPartitions
+from streams.driver.partitioned import OwnsPartitions
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.responses import ResponseIngest
 from streams.driver.srb import SrbDriver, SrbIngest
@@ -168,22 +169,8 @@ def _internal_topic(app: IvexApp, name: str) -> Any:
     )
 
 
-#: A batch handler: the consumed messages (and a way into the context of the i-th one's
-#: event) → the records to send.
-BatchHandler = Callable[[Sequence[SourceMessage], InputContext], list[Outgoing]]
-
-
-def _routed(route: Callable[[SourceMessage], Iterable[Outgoing]]) -> BatchHandler:
-    """A batch handler of a stateless per-message ``route`` (the ingest agents)."""
-
-    def handle(batch: Sequence[SourceMessage], _within: InputContext) -> list[Outgoing]:
-        return [record for msg in batch for record in route(msg)]
-
-    return handle
-
-
 def _batched(
-    handle: BatchHandler, sender: _Sender, options: WorkerOptions
+    handle: Handler, sender: _Sender, options: WorkerOptions
 ) -> Callable[[Any], Awaitable[None]]:
     """An agent body: each batch of consumed messages through ``handle``; its results
     handed to the producer, and the batch acknowledged once Kafka acknowledged them and
@@ -242,7 +229,7 @@ def _wire_engine(
         lifecycle_topic=lifecycle,
     )
 
-    app.agent(sources, name="ingest")(_batched(_routed(ingest.route), sender, options))
+    app.agent(sources, name="ingest")(_batched(routed(ingest.route), sender, options))
     driver.fence = app.ivex_guard.fenced
     app.agent(engine_in, name="engine")(_batched(driver.process_batch, sender, options))
     app.ivex_driver = driver  # for logs, tests and the rebalance callbacks
@@ -265,9 +252,7 @@ def _wire_lifecycle(
         engine_partitions=INTERNAL_PARTITIONS,
     )
 
-    app.agent(response_topics, name="responses")(
-        _batched(_routed(responses.route), sender, options)
-    )
+    app.agent(response_topics, name="responses")(_batched(routed(responses.route), sender, options))
     driver.fence = app.ivex_guard.fenced
     app.agent(lifecycle_in, name="lifecycle")(_batched(driver.process_batch, sender, options))
     app.ivex_lifecycle = driver
@@ -285,18 +270,12 @@ def _wire_srb(
     records = app.Table(SRB_TABLE, partitions=1, key_type=str)
     driver = SrbDriver(settings, records)
 
-    def tally(batch: Sequence[SourceMessage], within: InputContext) -> list[Outgoing]:
-        if app.ivex_guard.fenced():  # its table writes happen record by record
-            raise FencedError
-        for i, msg in enumerate(batch):
-            with within(i):  # a table write belongs to its event's partition
-                driver.apply(msg)
-        return driver.flush()
-
     monitor = _batched(
-        tally, sender, replace(options, batch_max=SRB_BATCH, batch_within_s=SRB_BATCH_WITHIN_S)
+        tally(driver, app.ivex_guard.fenced),
+        sender,
+        replace(options, batch_max=SRB_BATCH, batch_within_s=SRB_BATCH_WITHIN_S),
     )
-    app.agent(births, name="srb-ingest")(_batched(_routed(ingest.route), sender, options))
+    app.agent(births, name="srb-ingest")(_batched(routed(ingest.route), sender, options))
     app.agent(srb_topic, name="srb")(monitor)
     app.ivex_srb = driver
     app.ivex_partitioned[srb_in] = driver

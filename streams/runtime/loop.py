@@ -38,6 +38,7 @@ from ivex.bulk_reader import read_partitions
 from ivex.errors import BrokerError
 from ivex.kafka_config import librdkafka_config
 from ivex.settings import Settings
+from ivex.topic_reader import LogRecord
 from ivex.topics import faust_id
 from streams.driver.records import Outgoing, SourceMessage
 from streams.engine.gc_tuning import collect_per_batch, freeze_survivors
@@ -187,16 +188,14 @@ class BatchWorker:
         self.batches += 1
 
     def _apply(self, records: Sequence[SourceMessage]) -> list[Outgoing]:
-        by_stage: dict[str, list[SourceMessage]] = {}
-        stages: dict[str, Stage] = {}
+        by_stage: dict[str, tuple[Stage, list[SourceMessage]]] = {}
         by_topic = self.topology.by_topic
         for source in records:
             for stage in by_topic.get(source.topic, ()):
-                by_stage.setdefault(stage.name, []).append(source)
-                stages[stage.name] = stage
+                by_stage.setdefault(stage.name, (stage, []))[1].append(source)
         out: list[Outgoing] = []
-        for name, batch in by_stage.items():
-            out += stages[name].handle(batch, self.topology.within(batch))
+        for stage, batch in by_stage.values():
+            out += stage.handle(batch, self.topology.within(batch))
         # Table writes first: a crash between the two leaves state a recovery re-sends.
         changes = [c for s in self.topology.stateful() for t in s.tables for c in t.changes()]
         return changes + out
@@ -273,10 +272,12 @@ class BatchWorker:
             for topic, p in todo
             if topic in s.topics
         ]
-        n = 0
+        read: dict[tuple[str, int], list[LogRecord]] = {}
         for record in read_partitions(self.settings, wanted):
-            tables[record.topic].load(record.partition, (record,))
-            n += 1
+            read.setdefault((record.topic, record.partition), []).append(record)
+        for (changelog, partition), records in read.items():
+            tables[changelog].load(partition, records)
+        n = sum(len(records) for records in read.values())
         freeze_survivors()  # what was restored stays: never scanned again
         log.info(
             "restored %d changelog records of %d partitions in %.2f s",

@@ -19,9 +19,10 @@ partitioned alike, and a worker restores exactly the partitions it was assigned.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Final
 
 from ivex.settings import Settings
 from ivex.topics import (
@@ -33,6 +34,7 @@ from ivex.topics import (
 )
 from streams.driver.engines import EngineDriver
 from streams.driver.errors import ProcessingError
+from streams.driver.handlers import Handler, routed, tally
 from streams.driver.ingest import Ingest
 from streams.driver.lifecycles import LifecycleDriver
 from streams.driver.partitioned import InputContext, OwnsPartitions
@@ -48,9 +50,6 @@ from streams.tables import (
     WOMEN_TABLE,
     changelog_name,
 )
-
-#: A stage's work on a batch of its inputs: the records to send.
-Handler = Callable[[Sequence[SourceMessage], InputContext], list[Outgoing]]
 
 
 @dataclass
@@ -90,18 +89,22 @@ class Topology:
         return (s for s in self.stages if s.tables)
 
     def within(self, batch: Sequence[SourceMessage]) -> InputContext:
-        """The context of ``batch[i]``: table writes go to its partition."""
+        """The context of ``batch[i]``: table writes go to its partition.
+
+        The cursor moves when the context is asked for, just before it is entered: the
+        drivers enter one per input, and a generator-based context manager each time
+        would cost more than the move itself."""
         cursor = self.cursor
 
-        @contextmanager
-        def enter(i: int) -> Iterator[None]:
-            cursor.partition = batch[i].partition
-            yield
-
         def context(i: int) -> AbstractContextManager[None]:
-            return enter(i)
+            cursor.partition = batch[i].partition
+            return _STAY
 
         return context
+
+
+#: The context :meth:`Topology.within` hands out once the cursor has moved.
+_STAY: Final = nullcontext()
 
 
 def build_topology(settings: Settings, app_id: str) -> Topology:
@@ -143,15 +146,6 @@ def build_topology(settings: Settings, app_id: str) -> Topology:
     return Topology(stages, cursor, engine, lifecycle, srb)
 
 
-def routed(route: Callable[[SourceMessage], Iterable[Outgoing]]) -> Handler:
-    """A handler of a stateless per-message ``route`` (the ingest stages)."""
-
-    def handle(batch: Sequence[SourceMessage], _within: InputContext) -> list[Outgoing]:
-        return [record for msg in batch for record in route(msg)]
-
-    return handle
-
-
 def ingest_both(ingest: Ingest, srb: SrbIngest) -> Handler:
     """The ingest's handler: each city record decoded once, forwarded to the engine and,
     if it is a birth, to the SRB monitor."""
@@ -169,18 +163,5 @@ def ingest_both(ingest: Ingest, srb: SrbIngest) -> Handler:
             if msg.topic in births:
                 out += srb.forward(item)
         return out
-
-    return handle
-
-
-def tally(driver: SrbDriver) -> Handler:
-    """The SRB monitor's handler: each record tallied in its context, then the reports
-    of the cells the batch changed."""
-
-    def handle(batch: Sequence[SourceMessage], within: InputContext) -> list[Outgoing]:
-        for i, msg in enumerate(batch):
-            with within(i):
-                driver.apply(msg)
-        return driver.flush()
 
     return handle
