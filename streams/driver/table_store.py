@@ -46,7 +46,7 @@ class TableWomanStore:
         data = self._table.get(mother_ref)
         if data is None:
             return None
-        state = WomanState.from_dict(data)
+        state = WomanState.from_dict(data, mother_ref)
         self._remember(mother_ref, state)
         return state
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Final, TypeAlias
 
@@ -341,6 +341,46 @@ def fact_from_dict(data: Mapping[str, Any]) -> Fact:
             value = dt.date.fromisoformat(value)
         values[name] = value
     return cls(**values)
+
+
+def fact_to_row(fact: Fact) -> list[Any]:
+    """The compact form of a fact in a woman's state: its stream, then its values in field
+    order without ``mother_ref`` (the state's key). Field names repeated in every fact
+    were a third of a woman's state, ``mother_ref`` another eighth."""
+    row: list[Any] = [fact.stream]
+    for name in _row_fields(type(fact)):
+        value = getattr(fact, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, Position):
+            value = [value.topic, value.partition, value.offset]
+        row.append(value)
+    return row
+
+
+def fact_from_row(row: Sequence[Any], mother_ref: str) -> Fact:
+    """Inverse of :func:`fact_to_row`, given the woman's ``mother_ref``."""
+    cls = FACT_CLASSES[row[0]]
+    values: dict[str, Any] = {"mother_ref": mother_ref}
+    for name, value in zip(_row_fields(cls), row[1:], strict=True):
+        if name == "position":
+            values[name] = Position(str(value[0]), int(value[1]), int(value[2]))
+        elif name in _DATE_FIELDS:
+            values[name] = dt.date.fromisoformat(value)
+        else:
+            values[name] = value
+    return cls(**values)
+
+
+_ROW_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _row_fields(cls: type) -> tuple[str, ...]:
+    names = _ROW_FIELDS.get(cls)
+    if names is None:
+        names = tuple(n for n in _init_fields(cls) if n != "mother_ref")
+        _ROW_FIELDS[cls] = names
+    return names
 
 
 #: Per fact class, the names of its ``__init__`` fields (derived fields are left out):

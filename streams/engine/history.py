@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from streams.engine.facts import (
     VOID,
@@ -21,11 +21,15 @@ from streams.engine.facts import (
     Registration,
     Termination,
     fact_from_dict,
-    fact_to_dict,
+    fact_from_row,
+    fact_to_row,
 )
 from streams.engine.outputs import RequestOut
 
 F = TypeVar("F", bound=Fact)
+
+#: The version of :meth:`WomanState.to_dict`'s form (the first had no ``v``).
+STATE_FORMAT: Final = 2
 
 
 def _order(fact: Fact) -> tuple[int, str]:
@@ -109,25 +113,42 @@ class WomanState:
                 yield from versions
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible form for a key-value table (seen event ids are derived)."""
+        """JSON-compatible form for a key-value table keyed by ``mother_ref`` (seen event
+        ids are derived; facts as :func:`fact_to_row` rows)."""
         return {
-            "mother_ref": self.mother_ref,
-            "facts": [fact_to_dict(f) for f in self.facts()],
+            "v": STATE_FORMAT,
+            "facts": [fact_to_row(f) for f in self.facts()],
             "emitted": [r.to_avro() for r in self.emitted.values()],
             "notified": sorted(self.notified),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WomanState:
-        """Inverse of :meth:`to_dict`."""
+    def from_dict(cls, data: Mapping[str, Any], mother_ref: str | None = None) -> WomanState:
+        """Inverse of :meth:`to_dict`, given the table key ``mother_ref``. Also reads the
+        first format (facts as dicts, ``mother_ref`` inside), which needs no key."""
+        if data.get("v") != STATE_FORMAT:
+            return cls._from_first_format(data)
+        if mother_ref is None:
+            raise ValueError("a woman's state needs its mother_ref (the table key)")
+        state = cls(mother_ref=mother_ref)
+        for row in data["facts"]:
+            state.add(fact_from_row(row, mother_ref))
+        state._restore_outputs(data)
+        return state
+
+    @classmethod
+    def _from_first_format(cls, data: Mapping[str, Any]) -> WomanState:
         state = cls(mother_ref=data["mother_ref"])
         for f in data["facts"]:
             state.add(fact_from_dict(f))
+        state._restore_outputs(data)
+        return state
+
+    def _restore_outputs(self, data: Mapping[str, Any]) -> None:
         for r in data["emitted"]:
             req = RequestOut.from_avro(r)
-            state.emitted[req.request_id] = req
-        state.notified = set(data["notified"])
-        return state
+            self.emitted[req.request_id] = req
+        self.notified = set(data["notified"])
 
 
 def _insert(table: dict[RecordKey, list[F]], fact: F) -> bool:

@@ -19,6 +19,7 @@ from streams.driver.records import SourceMessage
 from streams.driver.wire import encode_item, partition_for
 from streams.engine.engine import CaseEngine
 from streams.engine.facts import Fact, Watermark
+from streams.engine.history import WomanState
 from streams.pause_guard import FencedError
 from tests.unit.streams.engine.builders import JC, JQ, ZY, all_watermarks, birth, eod, termination
 
@@ -139,7 +140,7 @@ def test_a_failure_mid_batch_keeps_the_inputs_before_it(
     out = driver.process_batch(batch)
     errors = [o for o in out if o.header(CODE_HEADER) == "engine_error"]
     assert [o.value for o in errors] == [batch[1].value]
-    seen = {f["event_id"] for f in women["m-1"]["facts"]}
+    seen = WomanState.from_dict(women["m-1"], "m-1").seen
     assert {good.event_id, after.event_id} <= seen
     assert bad.event_id not in seen
     assert driver.owned() == [p]

@@ -47,7 +47,7 @@ def test_puts_are_written_once_at_flush() -> None:
     assert store.get("m-1") is state  # unflushed puts are visible
     assert store.flush() == 1
     assert table.writes == 1
-    assert WomanState.from_dict(table["m-1"]).to_dict() == state.to_dict()
+    assert WomanState.from_dict(table["m-1"], "m-1").to_dict() == state.to_dict()
     assert store.flush() == 0
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 import uuid
 
+import pytest
+
 from streams.engine.engine import CaseEngine
 from streams.engine.facts import (
     Birth,
@@ -15,7 +17,9 @@ from streams.engine.facts import (
     Watermark,
     fact_from_avro,
     fact_from_dict,
+    fact_from_row,
     fact_to_dict,
+    fact_to_row,
 )
 from streams.engine.history import WomanState
 from streams.engine.outputs import BIRTH_NOT_REGISTERED, RequestOut
@@ -83,6 +87,7 @@ def test_fact_from_avro_decodes_logical_types() -> None:
     assert fact.recorded_at == at("2024-01-20")
     assert fact.birth_place_city is None
     assert fact_from_dict(json.loads(json.dumps(fact_to_dict(fact)))) == fact
+    assert fact_from_row(json.loads(json.dumps(fact_to_row(fact))), fact.mother_ref) == fact
     wm = fact_from_avro(
         "births",
         {"event_id": str(event), "source_city": ZY, "stream": "births",
@@ -99,8 +104,34 @@ def test_woman_state_round_trips_through_json() -> None:
     run.feed(all_watermarks(eod("2024-03-01")))
     state = run.engine.store.get(MOTHER)
     assert state is not None
-    again = WomanState.from_dict(json.loads(json.dumps(state.to_dict())))
+    again = WomanState.from_dict(json.loads(json.dumps(state.to_dict())), MOTHER)
     assert again == state
+
+
+def test_woman_state_reads_its_first_format() -> None:
+    run = Run()
+    run.feed(birth(ZY), registration(WW, recorded_at=at("2024-03-05")))
+    state = run.engine.store.get(MOTHER)
+    assert state is not None
+    first_format = {
+        "mother_ref": MOTHER,
+        "facts": [fact_to_dict(f) for f in state.facts()],
+        "emitted": [r.to_avro() for r in state.emitted.values()],
+        "notified": sorted(state.notified),
+    }
+    assert WomanState.from_dict(json.loads(json.dumps(first_format))) == state
+
+
+def test_woman_state_leaves_out_field_names_and_her_ref() -> None:
+    run = Run()
+    run.feed(birth(ZY))
+    state = run.engine.store.get(MOTHER)
+    assert state is not None
+    text = json.dumps(state.to_dict())
+    assert json.dumps(MOTHER) not in text
+    assert "certificate_no" not in text
+    with pytest.raises(ValueError, match="mother_ref"):
+        WomanState.from_dict(state.to_dict())
 
 
 def test_resume_from_serialised_state_continues_identically() -> None:
@@ -117,7 +148,7 @@ def test_resume_from_serialised_state_continues_identically() -> None:
     first.feed(*items)
     store = InMemoryWomanStore()
     for s in first.engine.store.states():  # type: ignore[attr-defined]
-        store.put(s.mother_ref, WomanState.from_dict(json.loads(json.dumps(s.to_dict()))))
+        store.put(s.mother_ref, WomanState.from_dict(json.loads(json.dumps(s.to_dict())), s.mother_ref))
     data = json.loads(json.dumps(first.engine.to_dict()))
     resumed = CaseEngine.from_dict(PARAMS, data, store)
     outs = [resumed.apply(w) for w in tail[0]]
