@@ -59,9 +59,9 @@ def table_sizes(data_dir: Path) -> tuple[Counter[str], int]:
     return sizes, women
 
 
-def changelog_sizes(settings: Settings, app: str) -> tuple[Counter[str], int]:
+def changelog_sizes(settings: Settings, app: str) -> tuple[Counter[str], list[int]]:
     """Bytes of the latest key and value of every key per table (what a batch worker holds
-    in memory, without the dicts' own overhead), and the keys of the ``women`` table."""
+    in memory, without the dicts' own overhead), and those of each woman, sorted."""
     latest: dict[str, dict[bytes, int]] = {}
     names = {changelog_name(app, t): t for t in (*TABLES, SRB_TABLE)}
     for record in read_bulk(settings, sorted(names)):
@@ -72,7 +72,7 @@ def changelog_sizes(settings: Settings, app: str) -> tuple[Counter[str], int]:
         else:
             sizes[key] = len(key) + len(record.value)
     totals = Counter({table: sum(sizes.values()) for table, sizes in latest.items()})
-    return totals, len(latest.get(WOMEN_TABLE, {}))
+    return totals, sorted(latest.get(WOMEN_TABLE, {}).values())
 
 
 def main() -> None:
@@ -98,10 +98,12 @@ def main() -> None:
             _drained(settings, group, topics, alive)
             took = time.perf_counter() - start
             rss, peak = _status_kb(procs[0].pid, "VmRSS"), _status_kb(procs[0].pid, "VmHWM")
+        each: list[int] = []
         if args.runtime == "faust":
             sizes, women = table_sizes(run / "workers" / "w0")
         else:
-            sizes, women = changelog_sizes(settings, group)
+            sizes, each = changelog_sizes(settings, group)
+            women = len(each)
     what = "RocksDB" if args.runtime == "faust" else "in-memory state"
     total = sum(sizes.values())
     print(f"events: {sent:,}; processed by one worker in {took:.1f} s (start-up included)")
@@ -113,6 +115,12 @@ def main() -> None:
         print(f"{what} bytes per woman (all tables): {total / women:,.0f}")
         print(f"{what} women table bytes per woman:  {sizes_of(sizes, 'women') / women:,.0f}")
         print(f"RSS per woman: {rss * 1024 / women:,.0f} bytes")
+    if args.runtime == "batch" and each:
+        n = len(each)
+        print(
+            f"one woman's state (key and value): p50 {each[n // 2]:,}, "
+            f"p99 {each[n * 99 // 100]:,}, max {each[-1]:,} bytes"
+        )
 
 
 def sizes_of(sizes: Counter[str], suffix: str) -> int:

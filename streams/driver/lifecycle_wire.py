@@ -13,9 +13,10 @@ Values are compact JSON, decoded once upstream, like the engine's internal topic
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
+
+import orjson
 
 from streams.driver.records import Outgoing
 from streams.driver.wire import partition_for
@@ -51,12 +52,12 @@ def encode_lifecycle_item(item: LifecycleItem) -> bytes:
         body = {_RESPONSE: item.to_dict()}
     else:
         body = {_TICK: [item.source, item.time_ms]}
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return orjson.dumps(body)
 
 
 def decode_lifecycle_item(value: bytes) -> LifecycleItem:
     """Inverse of :func:`encode_lifecycle_item`; ValueError/KeyError/TypeError on foreign bytes."""
-    body = json.loads(value)
+    body = orjson.loads(value)
     if not isinstance(body, dict):
         raise TypeError("not a JSON object")
     if _DECISION in body:

@@ -28,12 +28,13 @@ the figures, so re-sending is harmless and repairs whatever a crash lost.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Iterable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any, Final
+
+import orjson
 
 from ivex.codec import Codec, ce_headers
 from ivex.models import SexRatioReport, to_avro
@@ -86,12 +87,12 @@ class SrbIngest:
 
 def encode_version(key: str, version: BirthVersion) -> bytes:
     """The SRB input topic's value: ``[record key, version]`` as JSON."""
-    return json.dumps([key, version.to_list()], separators=(",", ":")).encode()
+    return orjson.dumps([key, version.to_list()])
 
 
 def decode_version(value: bytes) -> tuple[str, BirthVersion]:
     """Inverse of :func:`encode_version`; ValueError/TypeError on foreign bytes."""
-    key, data = json.loads(value)
+    key, data = orjson.loads(value)
     return str(key), BirthVersion.from_list(list(data))
 
 

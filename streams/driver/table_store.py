@@ -9,12 +9,16 @@ the batch's outputs are sent and its events acknowledged.
 
 The cache is only valid while this worker owns the partition: :meth:`clear` it when the
 partition is revoked.
+
+A table that takes a value's JSON as it is (``put_json``, as the batch runtime's tables
+do) is given :meth:`WomanState.to_json`, which encodes each fact once in the state's
+life instead of the whole state at every write.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any, Final
 
 from streams.engine.history import WomanState
@@ -33,6 +37,8 @@ class TableWomanStore:
         self._dirty: dict[str, WomanState] = {}
         self._cache_size = cache_size
         self.writes = 0
+        put_json: Callable[[str, bytes], None] | None = getattr(table, "put_json", None)
+        self._put_json = put_json
 
     def get(self, mother_ref: str) -> WomanState | None:
         """The state of ``mother_ref``, or None if she is unknown."""
@@ -58,8 +64,12 @@ class TableWomanStore:
     def flush(self) -> int:
         """Write every state put since the last flush; returns how many were written."""
         written = len(self._dirty)
+        put_json = self._put_json
         for mother_ref, state in self._dirty.items():
-            self._table[mother_ref] = state.to_dict()
+            if put_json is not None:
+                put_json(mother_ref, state.to_json())
+            else:
+                self._table[mother_ref] = state.to_dict()
         self._dirty.clear()
         self.writes += written
         return written

@@ -1,5 +1,10 @@
 """The internal repartition topic's format: a fact or a watermark as compact JSON.
 
+A fact travels as a row (``{"row": [mother_ref, stream, values…]}``, the values in field
+order as a woman's state keeps them): half the bytes of the keyed form, and cheaper to
+write and read. The keyed form (``{"fact": {…}}``) that earlier versions wrote is still
+read, so a topic holding both drains across an upgrade.
+
 The city topics are decoded once, at ingest; the engine partitions read this instead.
 Facts are keyed and partitioned by ``mother_ref`` (Kafka's murmur2, like every Kafka
 client's default partitioner), so a woman's whole history lands on one partition and
@@ -13,10 +18,18 @@ from typing import Any, Final
 
 import orjson
 
-from streams.engine.facts import Fact, Position, Watermark, fact_from_dict, fact_to_dict
+from streams.engine.facts import (
+    Fact,
+    Position,
+    Watermark,
+    fact_from_dict,
+    fact_from_row,
+    fact_to_row,
+)
 from streams.engine.murmur2 import murmur2
 
 _FACT: Final = "fact"
+_ROW: Final = "row"
 _WATERMARK: Final = "watermark"
 
 
@@ -43,14 +56,20 @@ def encode_item(item: Fact | Watermark) -> bytes:
             }
         }
     else:
-        body = {_FACT: fact_to_dict(item)}
-    # orjson writes what json.dumps(separators=(",", ":"), ensure_ascii=False) wrote.
+        row = fact_to_row(item)
+        row.insert(0, item.mother_ref)
+        body = {_ROW: row}
     return orjson.dumps(body)
 
 
 def decode_item(value: bytes) -> Fact | Watermark:
     """Inverse of :func:`encode_item`; ValueError/KeyError/TypeError on foreign bytes."""
     body = orjson.loads(value)
+    row = body.get(_ROW)
+    if row is not None:
+        if not isinstance(row, list) or len(row) < 2:
+            raise ValueError("a fact row needs a mother_ref and a stream")
+        return fact_from_row(row[1:], str(row[0]))
     if _FACT in body:
         return fact_from_dict(body[_FACT])
     wm = body[_WATERMARK]

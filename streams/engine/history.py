@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
+
+import orjson
 
 from streams.engine.facts import (
     VOID,
@@ -83,6 +85,10 @@ class WomanState:
     #: Latest content published per request_id: what the next judgement is diffed against.
     emitted: dict[str, RequestOut]
     notified: set[str]
+    #: The JSON rows of the facts already encoded (None: none yet, after a restore), and
+    #: the facts added since: :meth:`to_json` encodes each fact once, not at every write.
+    _rows: list[bytes] | None = field(compare=False, repr=False)
+    _unencoded: list[Fact] = field(compare=False, repr=False)
 
     # Written out: mypyc compiles an explicit __init__, not the generated one.
     def __init__(self, mother_ref: str) -> None:
@@ -94,10 +100,13 @@ class WomanState:
         self.seen = set()
         self.emitted = {}
         self.notified = set()
+        self._rows = []
+        self._unencoded = []
 
     def add(self, fact: Fact) -> bool:
         """Insert a version; True when it is older than the record's latest (stale)."""
         self.seen.add(fact.event_id)
+        self._unencoded.append(fact)
         if isinstance(fact, Birth):
             return _insert(self.births, fact)
         if isinstance(fact, Registration):
@@ -121,6 +130,23 @@ class WomanState:
             "emitted": [r.to_avro() for r in self.emitted.values()],
             "notified": sorted(self.notified),
         }
+
+    def to_json(self) -> bytes:
+        """:meth:`to_dict` as compact JSON; the facts may come in another order (they are
+        read back into the same state). Each fact's row is encoded once and kept."""
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = [_row_json(f) for f in self.facts()]
+        else:
+            rows.extend([_row_json(f) for f in self._unencoded])
+        self._unencoded.clear()
+        body = {
+            "v": STATE_FORMAT,
+            "facts": orjson.Fragment(b"[" + b",".join(rows) + b"]"),
+            "emitted": [r.to_avro() for r in self.emitted.values()],
+            "notified": sorted(self.notified),
+        }
+        return orjson.dumps(body)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], mother_ref: str | None = None) -> WomanState:
@@ -149,6 +175,14 @@ class WomanState:
             req = RequestOut.from_avro(r)
             self.emitted[req.request_id] = req
         self.notified = set(data["notified"])
+        # Encoding what was just decoded would cost a restore more than it saves.
+        self._rows = None
+        self._unencoded.clear()
+
+
+def _row_json(fact: Fact) -> bytes:
+    # A compact copy: orjson hands back its working buffer (kilobytes) with each result.
+    return memoryview(orjson.dumps(fact_to_row(fact))).tobytes()
 
 
 def _insert(table: dict[RecordKey, list[F]], fact: F) -> bool:

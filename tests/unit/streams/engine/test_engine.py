@@ -148,7 +148,9 @@ def test_resume_from_serialised_state_continues_identically() -> None:
     first.feed(*items)
     store = InMemoryWomanStore()
     for s in first.engine.store.states():  # type: ignore[attr-defined]
-        store.put(s.mother_ref, WomanState.from_dict(json.loads(json.dumps(s.to_dict())), s.mother_ref))
+        store.put(
+            s.mother_ref, WomanState.from_dict(json.loads(json.dumps(s.to_dict())), s.mother_ref)
+        )
     data = json.loads(json.dumps(first.engine.to_dict()))
     resumed = CaseEngine.from_dict(PARAMS, data, store)
     outs = [resumed.apply(w) for w in tail[0]]
