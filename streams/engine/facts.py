@@ -1,7 +1,11 @@
 """The engine's inputs: plain, frozen mirrors of the four city records and the watermark.
 
 Records are decoded once (:func:`fact_from_avro`) and stay plain Python objects after
-that: times are int epoch milliseconds (UTC), dates are :class:`datetime.date`. Every
+that: times are int epoch milliseconds (UTC), dates are :class:`datetime.date`. Facts are
+never changed once built. They are not declared ``frozen`` and their ``__init__`` is
+written out because mypyc compiles only an explicit ``__init__``: the generated one of a
+frozen dataclass sets each field through ``object.__setattr__`` (1.9 µs a birth, and a
+live worker builds each fact twice). Every
 fact carries its log position so that a request can name its evidence (docs/operations.md lineage).
 """
 
@@ -42,19 +46,25 @@ _OPTIONAL_FIELDS: Final = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, unsafe_hash=True)
 class Position:
-    """Where an event sits on the log."""
+    """Where an event sits on the log (written out like the facts below; hashed as it
+    was when frozen, never changed either)."""
 
     topic: str
     partition: int
     offset: int
 
+    def __init__(self, topic: str, partition: int, offset: int) -> None:
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+
 
 NO_POSITION: Final = Position("", 0, -1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, eq=True)
 class Birth:
     """``BirthRecorded`` (births stream)."""
 
@@ -78,8 +88,42 @@ class Birth:
     #: call per comparison was a measurable share of the compiled engine's work.
     birth_day: int = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "birth_day", self.birth_date.toordinal())
+    def __init__(
+        self,
+        event_id: str,
+        record_id: str,
+        action: str,
+        source_city: str,
+        recorded_at: int,
+        mother_ref: str,
+        mother_hukou_city: str,
+        birth_date: dt.date,
+        child_sex: str,
+        birth_order: int,
+        plurality: int,
+        gestational_weeks: int | None,
+        delivery_place: str,
+        facility_code: str,
+        certificate_no: str,
+        position: Position,
+    ) -> None:
+        self.event_id = event_id
+        self.record_id = record_id
+        self.action = action
+        self.source_city = source_city
+        self.recorded_at = recorded_at
+        self.mother_ref = mother_ref
+        self.mother_hukou_city = mother_hukou_city
+        self.birth_date = birth_date
+        self.child_sex = child_sex
+        self.birth_order = birth_order
+        self.plurality = plurality
+        self.gestational_weeks = gestational_weeks
+        self.delivery_place = delivery_place
+        self.facility_code = facility_code
+        self.certificate_no = certificate_no
+        self.position = position
+        self.birth_day = birth_date.toordinal()
 
     @property
     def key(self) -> RecordKey:
@@ -94,7 +138,7 @@ class Birth:
         return BIRTHS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, eq=True)
 class Registration:
     """``RegistrationRecorded`` (registrations stream)."""
 
@@ -115,9 +159,37 @@ class Registration:
     birth_day: int = field(init=False, repr=False, compare=False)
     registered_day: int = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "birth_day", self.birth_date.toordinal())
-        object.__setattr__(self, "registered_day", self.registered_on.toordinal())
+    def __init__(
+        self,
+        event_id: str,
+        record_id: str,
+        action: str,
+        source_city: str,
+        recorded_at: int,
+        child_ref: str,
+        mother_ref: str,
+        birth_date: dt.date,
+        child_sex: str,
+        certificate_no: str | None,
+        birth_place_city: str | None,
+        registered_on: dt.date,
+        position: Position,
+    ) -> None:
+        self.event_id = event_id
+        self.record_id = record_id
+        self.action = action
+        self.source_city = source_city
+        self.recorded_at = recorded_at
+        self.child_ref = child_ref
+        self.mother_ref = mother_ref
+        self.birth_date = birth_date
+        self.child_sex = child_sex
+        self.certificate_no = certificate_no
+        self.birth_place_city = birth_place_city
+        self.registered_on = registered_on
+        self.position = position
+        self.birth_day = birth_date.toordinal()
+        self.registered_day = registered_on.toordinal()
 
     @property
     def key(self) -> RecordKey:
@@ -130,7 +202,7 @@ class Registration:
         return REGISTRATIONS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, eq=True)
 class Termination:
     """``TerminationRecorded`` (terminations stream); the facility city is ``source_city``."""
 
@@ -151,8 +223,38 @@ class Termination:
     #: ``procedure_date`` as an ordinal (see ``Birth.birth_day``).
     procedure_day: int = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "procedure_day", self.procedure_date.toordinal())
+    def __init__(
+        self,
+        event_id: str,
+        record_id: str,
+        action: str,
+        source_city: str,
+        recorded_at: int,
+        mother_ref: str,
+        mother_hukou_city: str,
+        procedure_date: dt.date,
+        gestational_weeks: int,
+        method: str,
+        medical_indication: bool,
+        approval_ref: str | None,
+        facility_code: str,
+        position: Position,
+    ) -> None:
+        self.event_id = event_id
+        self.record_id = record_id
+        self.action = action
+        self.source_city = source_city
+        self.recorded_at = recorded_at
+        self.mother_ref = mother_ref
+        self.mother_hukou_city = mother_hukou_city
+        self.procedure_date = procedure_date
+        self.gestational_weeks = gestational_weeks
+        self.method = method
+        self.medical_indication = medical_indication
+        self.approval_ref = approval_ref
+        self.facility_code = facility_code
+        self.position = position
+        self.procedure_day = procedure_date.toordinal()
 
     @property
     def key(self) -> RecordKey:
@@ -165,7 +267,7 @@ class Termination:
         return TERMINATIONS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, eq=True)
 class Pregnancy:
     """``PregnancyReported`` (pregnancies stream)."""
 
@@ -185,8 +287,36 @@ class Pregnancy:
     #: ``expected_delivery_date`` as an ordinal (see ``Birth.birth_day``).
     edd_day: int = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "edd_day", self.expected_delivery_date.toordinal())
+    def __init__(
+        self,
+        event_id: str,
+        record_id: str,
+        action: str,
+        source_city: str,
+        recorded_at: int,
+        mother_ref: str,
+        mother_hukou_city: str,
+        residence_city: str,
+        reported_on: dt.date,
+        expected_delivery_date: dt.date,
+        gestational_weeks_at_report: int,
+        existing_children: int,
+        position: Position,
+    ) -> None:
+        self.event_id = event_id
+        self.record_id = record_id
+        self.action = action
+        self.source_city = source_city
+        self.recorded_at = recorded_at
+        self.mother_ref = mother_ref
+        self.mother_hukou_city = mother_hukou_city
+        self.residence_city = residence_city
+        self.reported_on = reported_on
+        self.expected_delivery_date = expected_delivery_date
+        self.gestational_weeks_at_report = gestational_weeks_at_report
+        self.existing_children = existing_children
+        self.position = position
+        self.edd_day = expected_delivery_date.toordinal()
 
     @property
     def key(self) -> RecordKey:

@@ -7,10 +7,10 @@ stage's topics; one idempotent ``acks=all`` producer sends. Each turn of the loo
    ``batch_within_s``) and hands each stage its records, in log order per partition;
 2. hands the stages' outputs and their tables' changelog records to the producer, and
    goes on with the next batch while Kafka acknowledges them;
-3. commits the offsets after every batch sent so far once the producer has nothing left
-   unacknowledged (at the latest after ``batches_in_flight`` batches it waits for that).
-   A delivery that fails ends the worker: nothing after it is committed, and whoever
-   reads those records next applies them again.
+3. commits the offsets of the batches Kafka has acknowledged in full, oldest first
+   (:mod:`streams.runtime.inflight`); with ``batches_in_flight`` batches unacknowledged
+   it waits for the oldest. A delivery that fails ends the worker: nothing from its
+   batch on is committed, and whoever reads those records next applies them again.
 
 So an offset is committed only for records whose outputs and state changes are on the
 log (at-least-once, as the Faust runtime; the drivers absorb what is read twice and
@@ -44,6 +44,7 @@ from streams.driver.records import Outgoing, SourceMessage
 from streams.engine.gc_tuning import collect_per_batch, freeze_survivors
 from streams.options import WorkerOptions
 from streams.pause_guard import FencedError, PauseGuard
+from streams.runtime.inflight import InFlight, Offsets, SentBatch
 from streams.runtime.topology import Stage, Topology
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,6 @@ _GROUP_MOVED: Final = frozenset(
 )
 
 
-#: Delivery reports of records :meth:`BatchWorker._start_over` purged.
-_PURGED: Final = frozenset({KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT})
-
-
 class DeliveryError(BrokerError):
     """Kafka refused or timed out records of a batch; the batch was not committed."""
 
@@ -84,10 +81,8 @@ class BatchWorker:
         self.group = faust_id(settings, options.app_id)
         self._consumer = Consumer(self._consumer_config(), logger=log)
         self._producer = Producer(self._producer_config(), logger=log)
-        self._failures: list[str] = []
-        #: Offsets after the batches handed to the producer and not committed yet.
-        self._unacked: dict[tuple[str, int], int] = {}
-        self._in_flight = 0
+        #: Batches handed to the producer and not committed yet.
+        self._in_flight = InFlight()
         self._stop = False
         self._diagnose = False
         self._assignments = 0
@@ -126,8 +121,6 @@ class BatchWorker:
             "batch.size": 1_000_000,
             # Java's partitioner, as the Faust runtime's: a key lands where it always did.
             "partitioner": "murmur2_random",
-            "delivery.report.only.error": True,
-            "on_delivery": self._delivered,
         }
 
     # -- the loop --------------------------------------------------------------------
@@ -154,7 +147,11 @@ class BatchWorker:
                     self._log_diagnosis()
                 if messages:
                     self.process(messages)
-                self._settle(wait=self._in_flight >= self.options.batches_in_flight)
+                    # After the batch's records and outputs are gone, so the collection
+                    # scans only the state it added; never rescanned: see gc_tuning.
+                    del messages
+                    freeze_survivors()
+                self._settle(wait=False)
             self._settle(wait=True)  # a clean stop: everything delivered is committed
         finally:
             # After a crash nothing more is committed: the next owner reads it again.
@@ -178,12 +175,12 @@ class BatchWorker:
         if self.guard.fenced():
             self._start_over("the worker stood still before it sent a batch")
             return
-        self._send(out)
-        freeze_survivors()  # collections never rescan the state: see gc_tuning
-        unacked = self._unacked
+        offsets: Offsets = {}
         for r in records:  # in log order: the last of a partition is its highest
-            unacked[r.topic, r.partition] = r.offset + 1
-        self._in_flight += 1
+            offsets[r.topic, r.partition] = r.offset + 1
+        batch = SentBatch(offsets, len(out))
+        self._in_flight.add(batch)
+        self._send(out, batch)
         self.records += len(records)
         self.batches += 1
 
@@ -202,10 +199,13 @@ class BatchWorker:
 
     # -- sending and committing ----------------------------------------------------
 
-    def _send(self, records: Iterable[Outgoing]) -> None:
+    def _send(self, records: Iterable[Outgoing], batch: SentBatch) -> None:
         produce, poll = self._producer.produce, self._producer.poll
+        delivered = batch.delivered
         for r in records:
-            kwargs: dict[str, Any] = {"headers": list(r.headers)} if r.headers else {}
+            kwargs: dict[str, Any] = {"on_delivery": delivered}
+            if r.headers:
+                kwargs["headers"] = list(r.headers)
             if r.partition is not None:
                 kwargs["partition"] = r.partition
             while True:
@@ -217,30 +217,28 @@ class BatchWorker:
         poll(0)
 
     def _settle(self, *, wait: bool) -> None:
-        """Commit what every batch sent so far read, if Kafka acknowledged all their records
-        (``wait``: wait for that first)."""
-        if not self._unacked:
+        """Commit what the batches Kafka acknowledged in full read (``wait``: wait for
+        every batch first; else only for the oldest, when too many are in flight)."""
+        in_flight = self._in_flight
+        if not in_flight:
             return
         if wait:
             while self._producer.flush(1.0) > 0:
                 log.warning("waiting for Kafka to acknowledge the batches' records")
         else:
             self._producer.poll(0)
-            if len(self._producer) > 0:
-                return
-        if self._failures:
-            failures, self._failures, self._unacked = self._failures, [], {}
+            while len(in_flight) >= self.options.batches_in_flight and not in_flight.oldest_done():
+                self._producer.poll(0.05)
+        offsets = in_flight.take_acknowledged()
+        if offsets:
+            self._commit(offsets, asynchronous=not wait)
+        failures = in_flight.failures()
+        if failures:
+            in_flight.clear()
             raise DeliveryError(
                 f"{len(failures)} records were not delivered ({failures[0]}); "
                 "the batches they belong to are not committed"
             )
-        offsets, self._unacked, self._in_flight = self._unacked, {}, 0
-        self._commit(offsets, asynchronous=not wait)
-
-    def _delivered(self, err: KafkaError | None, _msg: Message) -> None:
-        # A purged record was dropped on purpose (:meth:`_start_over`): not a failure.
-        if err is not None and err.code() not in _PURGED:
-            self._failures.append(err.str())
 
     def _commit(self, offsets: dict[tuple[str, int], int], *, asynchronous: bool) -> None:
         tps = [TopicPartition(t, p, o) for (t, p), o in offsets.items()]
@@ -303,7 +301,7 @@ class BatchWorker:
         # What it has not sent yet never goes out; nothing since the last commit counts.
         self._producer.purge(in_queue=True, in_flight=False)
         self._producer.poll(0)
-        self._failures, self._unacked, self._in_flight = [], {}, 0
+        self._in_flight.clear()
         assigned = sorted(self._assigned)
         self._drop(assigned)
         self._to_restore |= {tp for tp in assigned if self._stateful(tp[0])}

@@ -1,5 +1,5 @@
 """The batch loop's delivery bookkeeping, without a broker: a refused record stops every
-commit after it; a record the worker purged itself is not a failure."""
+commit after it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from confluent_kafka import KafkaError
 from ivex.settings import Settings
 from streams.options import WorkerOptions
 from streams.pause_guard import PauseGuard
+from streams.runtime.inflight import SentBatch
 from streams.runtime.loop import BatchWorker, DeliveryError
 from streams.runtime.topology import build_topology
 
@@ -28,15 +29,9 @@ def worker(settings: Settings) -> Iterator[BatchWorker]:
 
 
 def test_a_refused_record_fails_the_batches_and_nothing_is_committed(worker: BatchWorker) -> None:
-    worker._unacked = {("t", 0): 10}
-    worker._in_flight = 1
-    worker._delivered(KafkaError(KafkaError.MSG_SIZE_TOO_LARGE), None)  # type: ignore[arg-type]
+    batch = SentBatch({("t", 0): 10}, 1)
+    worker._in_flight.add(batch)
+    batch.delivered(KafkaError(KafkaError.MSG_SIZE_TOO_LARGE), None)
     with pytest.raises(DeliveryError, match="not delivered"):
         worker._settle(wait=False)
-    assert worker._unacked == {}  # never committed, not even at the stop
-
-
-def test_a_purged_record_is_not_a_failure(worker: BatchWorker) -> None:
-    worker._delivered(KafkaError(KafkaError._PURGE_QUEUE), None)  # type: ignore[arg-type]
-    worker._delivered(KafkaError(KafkaError._PURGE_INFLIGHT), None)  # type: ignore[arg-type]
-    assert worker._failures == []
+    assert len(worker._in_flight) == 0  # never committed, not even at the stop
