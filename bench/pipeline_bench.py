@@ -8,14 +8,19 @@ same log on the same machine:
    Kafka consumer of these topics pays;
 2. the re-derivation pipeline: consume + decode + convert + ``CaseEngine.apply``;
 3. the engine alone over the already-decoded facts;
-4. the stream workers (``ivex streams worker`` subprocesses, Faust + RocksDB tables) from
+4. the stream workers (``ivex streams worker`` subprocesses, on the batch runtime or Faust) from
    a warm start, on a second set of topics: start-up until the group is stable, then a
    primer (one watermark per city topic) until processed — both reported apart — then
    the same records produced at once, timed until the group has no lag left (polled
    every 0.1 s): the steady-state rate, and its ratio to raw consume + decode.
 
-Run: ``.venv/bin/python -m bench.pipeline_bench [--scale 1.0] [--workers 1]
-[--bootstrap HOST:PORT]``
+The ratios use raw consume + decode timed without keeping what it decoded. With
+``--repeat N`` the workers are timed N times (each time on fresh topics), each trial
+after a raw read of its own, and the medians are reported with every trial's figures:
+on this shared 2-core machine one trial's rate moves by ±15 % from run to run.
+
+Run: ``.venv/bin/python -m bench.pipeline_bench [--scale 1.0] [--workers 1] [--repeat 1]
+[--runtime batch|faust ...] [--bootstrap HOST:PORT]``
 (without ``--bootstrap`` it starts a private broker and stops it afterwards).
 """
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import statistics
 import subprocess
 import tempfile
 import time
@@ -313,6 +319,13 @@ def main() -> None:
         help="worker runtime to time; repeat to time several in the same run (default: batch)",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="time the workers (each time on fresh topics) and raw consume+decode this "
+        "many times, alternately, and report the medians (the machine's pace drifts)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="py-spy the first worker's steady phase into this file (.svg or .json)",
@@ -324,25 +337,33 @@ def main() -> None:
         result = simulate(build_params(settings, seed=7, scale=args.scale))
         write(result, Path(tmp))
         sent, records = load(settings, Path(tmp), result.end_instant)
-        n_raw, t_raw, decoded = time_raw(settings)
-        _, t_plain, _ = time_raw(settings, plain=True)
+        n_raw, _, decoded = time_raw(settings)  # kept for the engine alone, not timed
+        _, t_plain, _ = time_raw(settings, plain=True, keep=False)
         start = time.perf_counter()
         derived = rederive(settings)
         t_pipe = time.perf_counter() - start
         t_engine = time_engine(settings, decoded)
+        del decoded
         runtimes = args.runtime or ["batch"]
-        times = {
-            runtime: time_workers(
-                settings,
-                args.workers,
-                Path(tmp) / f"run-{runtime}",
-                records,
-                result.start_instant,
-                args.profile,
-                runtime,
-            )
-            for runtime in (runtimes if args.workers else [])
-        }
+        raws: list[float] = []
+        trials: dict[str, list[WorkerTimes]] = {runtime: [] for runtime in runtimes}
+        for trial in range(max(args.repeat, 1)):
+            # Raw again next to each repetition: the machine's pace drifts.
+            raws.append(time_raw(settings, keep=False)[1])
+            for runtime in runtimes if args.workers else []:
+                run_dir = Path(tmp) / f"run-{runtime}-{trial}"
+                trials[runtime].append(
+                    time_workers(
+                        settings,
+                        args.workers,
+                        run_dir,
+                        records,
+                        result.start_instant,
+                        args.profile if trial == 0 else None,
+                        runtime,
+                    )
+                )
+    t_raw = statistics.median(raws)
     print(f"events on the city topics: {sent:,} (read back {n_raw:,})")
     print(f"raw consume+decode:        {n_raw / t_raw:10,.0f} events/s ({t_raw:.2f} s)")
     print(f"raw consume+plain decode:  {n_raw / t_plain:10,.0f} events/s ({t_plain:.2f} s)")
@@ -351,8 +372,20 @@ def main() -> None:
         f"  requests {len(derived.requests)}, notices {len(derived.notices)}"
     )
     print(f"engine alone:              {n_raw / t_engine:10,.0f} events/s ({t_engine:.2f} s)")
-    for runtime, timed in times.items():
-        _print_workers(f"{args.workers} {runtime} worker(s)", timed, n_raw, t_raw, t_plain)
+    if len(raws) > 1:
+        print(f"  (raw: the median of {len(raws)} reads, one before each trial)")
+    for runtime, timed in trials.items():
+        if not timed:
+            continue
+        who = f"{args.workers} {runtime} worker(s)"
+        for n, (t, r) in enumerate(zip(timed, raws, strict=True)):
+            if len(timed) > 1:
+                print(
+                    f"  trial {n + 1}: {who} {n_raw / t.steady:,.0f} events/s, "
+                    f"raw {n_raw / r:,.0f}: {r / t.steady:.2f} of raw"
+                )
+        middle = sorted(timed, key=lambda t: t.steady)[len(timed) // 2]
+        _print_workers(who, middle, n_raw, t_raw, t_plain)
     print(f"pipeline / raw throughput: {t_raw / t_pipe:.2f}")
     print(f"engine share of pipeline:  {t_engine / t_pipe:.0%}")
 

@@ -37,9 +37,10 @@ class WorkerOptions:
     #: (larger batches, fewer state writes; bench/RESULTS.md).
     batch_within_s: float = 0.05
     #: The batch runtime takes up to this many records per poll (over every stage: one
-    #: flush and one commit per poll).
+    #: batch, committed once Kafka acknowledged all it sent).
     poll_max: int = 10000
-    #: Batches of one agent whose outputs may be in flight at once: the agent takes its
-    #: next batch without waiting for Kafka's acknowledgements of the previous ones
-    #: (batches are still acknowledged strictly in order, each after its outputs).
+    #: Batches whose outputs may be unacknowledged at once: a worker takes its next batch
+    #: without waiting for Kafka's acknowledgements of the previous ones (batches are
+    #: still committed strictly in order, each after its outputs); with this many out it
+    #: waits for the oldest.
     batches_in_flight: int = 8
