@@ -15,6 +15,8 @@ load) can go further and pause the collector for its length (:func:`cyclic_gc_pa
 from __future__ import annotations
 
 import gc
+import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Final
 
@@ -41,29 +43,50 @@ def tune_gc(
     gc.set_threshold(young, middle, old)
 
 
-def freeze_survivors() -> None:
-    """Collect the cyclic garbage made since the last call, then freeze what is alive.
+class BatchCollector:
+    """Cyclic GC for a long-running batch loop whose state only grows (a batch worker).
 
-    For a long-running process whose state only grows (a batch worker): with
-    :func:`tune_gc` alone the older-generation collections still rescan every state
-    object it decoded since start, and a worker's CPU per event grew by half from 35k to
-    104k events (``bench/pipeline_bench.py``). Called after each batch, a collection only
-    ever scans what that batch allocated (``gc.freeze`` is a constant-time list splice),
-    whatever the state's size; with the automatic collections off
-    (:func:`collect_per_batch`) it is the only one. Frozen objects are still freed by
-    reference counting; only a reference cycle among them would stay, and the engine's
-    data has none.
+    With :func:`tune_gc` alone the older-generation collections rescan every state object
+    a worker decoded since start, and its CPU per event grew by half from 35k to 104k
+    events (``bench/pipeline_bench.py``). So the automatic collections are off
+    (:meth:`start`) and after each batch :meth:`after_batch` freezes what the batch left
+    (``gc.freeze``, a constant-time list splice): no collection ever scans it again.
+    Collecting each batch's survivors first found no reference cycle in the stages'
+    work and cost a tenth of a worker's CPU, so a full collection runs only once every
+    ``sweep_every_s`` seconds (unfreeze, collect, freeze): a cycle the loop makes now and
+    then (an exception kept with its traceback) lives that long at most. The sweep
+    scans what is alive, which the workers' bounded caches keep bounded (their tables
+    hold bytes, which the collector does not track).
     """
-    gc.collect()
-    gc.freeze()
 
+    def __init__(
+        self, sweep_every_s: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.sweep_every_s = sweep_every_s
+        self._clock = clock
+        self._last = clock()
+        #: Full collections so far.
+        self.sweeps = 0
 
-def collect_per_batch() -> None:
-    """Automatic collections off: the process collects once per batch
-    (:func:`freeze_survivors`), which scans what the batch left, once."""
-    gc.collect()
-    gc.freeze()
-    gc.disable()
+    def start(self) -> None:
+        """Collect and freeze what is alive, and turn the automatic collections off."""
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+        self._last = self._clock()
+
+    def after_batch(self) -> int:
+        """Freeze what the batch left, or sweep when due; unreachable objects found."""
+        now = self._clock()
+        if now - self._last < self.sweep_every_s:
+            gc.freeze()
+            return 0
+        self._last = now
+        self.sweeps += 1
+        gc.unfreeze()
+        found = gc.collect()
+        gc.freeze()
+        return found
 
 
 class _GcPaused:

@@ -41,7 +41,7 @@ from ivex.settings import Settings
 from ivex.topic_reader import LogRecord
 from ivex.topics import faust_id
 from streams.driver.records import Outgoing, SourceMessage
-from streams.engine.gc_tuning import collect_per_batch, freeze_survivors
+from streams.engine.gc_tuning import BatchCollector
 from streams.options import WorkerOptions
 from streams.pause_guard import FencedError, PauseGuard
 from streams.runtime.inflight import InFlight, Offsets, SentBatch
@@ -83,6 +83,7 @@ class BatchWorker:
         self._producer = Producer(self._producer_config(), logger=log)
         #: Batches handed to the producer and not committed yet.
         self._in_flight = InFlight()
+        self._gc = BatchCollector()
         self._stop = False
         self._diagnose = False
         self._assignments = 0
@@ -130,7 +131,7 @@ class BatchWorker:
         signal.signal(signal.SIGTERM, self._request_stop)
         signal.signal(signal.SIGINT, self._request_stop)
         signal.signal(signal.SIGUSR1, self._request_diagnosis)
-        collect_per_batch()
+        self._gc.start()
         self._consumer.subscribe(
             self.topology.topics,
             on_assign=self._on_assign,
@@ -147,10 +148,10 @@ class BatchWorker:
                     self._log_diagnosis()
                 if messages:
                     self.process(messages)
-                    # After the batch's records and outputs are gone, so the collection
-                    # scans only the state it added; never rescanned: see gc_tuning.
+                    # After the batch's records and outputs are gone: what it leaves is
+                    # frozen, never scanned by a collection (see BatchCollector).
                     del messages
-                    freeze_survivors()
+                    self._gc.after_batch()
                 self._settle(wait=False)
             self._settle(wait=True)  # a clean stop: everything delivered is committed
         finally:
@@ -276,7 +277,7 @@ class BatchWorker:
         for (changelog, partition), records in read.items():
             tables[changelog].load(partition, records)
         n = sum(len(records) for records in read.values())
-        freeze_survivors()  # what was restored stays: never scanned again
+        self._gc.after_batch()  # what was restored stays: never scanned again
         log.info(
             "restored %d changelog records of %d partitions in %.2f s",
             n,
