@@ -34,7 +34,8 @@ class WorkerOptions:
     batch_max: int = 1000
     #: … or what arrived within this many seconds (the latency a batch can add per hop).
     #: With pipelined acknowledgements 0.05 s does more per CPU-second than 0.01 s
-    #: (larger batches, fewer state writes; bench/RESULTS.md).
+    #: (larger batches, fewer state writes; bench/RESULTS.md). The batch runtime waits
+    #: this long only for a first record, then takes whatever was fetched with it.
     batch_within_s: float = 0.05
     #: The batch runtime takes up to this many records per poll (over every stage: one
     #: batch, committed once Kafka acknowledged all it sent).
