@@ -213,14 +213,16 @@ class BatchWorker:
         produce, poll = self._producer.produce, self._producer.poll
         delivered = batch.delivered
         for r in records:
-            kwargs: dict[str, Any] = {"on_delivery": delivered}
-            if r.headers:
-                kwargs["headers"] = list(r.headers)
-            if r.partition is not None:
-                kwargs["partition"] = r.partition
+            partition = -1 if r.partition is None else r.partition  # -1: the partitioner's
             while True:
                 try:
-                    produce(r.topic, r.value, r.key, **kwargs)
+                    # Positional where it can: keyword arguments cost a third more a record.
+                    if r.headers:
+                        produce(
+                            r.topic, r.value, r.key, partition, delivered, headers=list(r.headers)
+                        )
+                    else:
+                        produce(r.topic, r.value, r.key, partition, delivered)
                     break
                 except BufferError:  # the local queue is full: let deliveries drain it
                     poll(0.05)
