@@ -85,8 +85,10 @@ class WomanState:
     #: Latest content published per request_id: what the next judgement is diffed against.
     emitted: dict[str, RequestOut]
     notified: set[str]
-    #: The JSON rows of the facts already encoded (None: none yet, after a restore), and
-    #: the facts added since: :meth:`to_json` encodes each fact once, not at every write.
+    #: The JSON rows of the facts already encoded, and the facts added since:
+    #: :meth:`to_json` encodes each fact once, not at every write. None until the first
+    #: :meth:`to_json` (which encodes every fact): a state never written as JSON — the
+    #: audit's, the Faust runtime's — keeps no list of its facts twice.
     _rows: list[bytes] | None = field(compare=False, repr=False)
     _unencoded: list[Fact] = field(compare=False, repr=False)
 
@@ -100,13 +102,14 @@ class WomanState:
         self.seen = set()
         self.emitted = {}
         self.notified = set()
-        self._rows = []
+        self._rows = None
         self._unencoded = []
 
     def add(self, fact: Fact) -> bool:
         """Insert a version; True when it is older than the record's latest (stale)."""
         self.seen.add(fact.event_id)
-        self._unencoded.append(fact)
+        if self._rows is not None:
+            self._unencoded.append(fact)
         if isinstance(fact, Birth):
             return _insert(self.births, fact)
         if isinstance(fact, Registration):
@@ -175,9 +178,6 @@ class WomanState:
             req = RequestOut.from_avro(r)
             self.emitted[req.request_id] = req
         self.notified = set(data["notified"])
-        # Encoding what was just decoded would cost a restore more than it saves.
-        self._rows = None
-        self._unencoded.clear()
 
 
 def _row_json(fact: Fact) -> bytes:
