@@ -64,7 +64,7 @@ from streams.driver.lifecycle_wire import EngineTick, keyed_record, tick_records
 from streams.driver.partitioned import PartitionedDriver, PartitionedStats
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.table_store import TableWomanStore
-from streams.driver.wire import decode_item, partition_for
+from streams.driver.wire import decode_items, partition_for
 from streams.engine.deadlines import DeadlineIndex
 from streams.engine.engine import CaseEngine, EngineOutput
 from streams.engine.facts import Fact, Watermark
@@ -137,8 +137,8 @@ class EngineDriver(PartitionedDriver[_Partition, EngineItem]):
         self._partition_state = partition_state
         self._emitter = emitter if emitter is not None else Emitter(settings)
 
-    def _decode(self, value: bytes) -> EngineItem:
-        return decode_item(value)
+    def _decode(self, value: bytes) -> list[EngineItem]:
+        return decode_items(value)
 
     def _apply(self, part: _Partition, msg: SourceMessage, item: EngineItem) -> list[Outgoing]:
         before = _mark(part.engine, item)

@@ -11,7 +11,7 @@ facts and watermarks in the city's own order — which is what the watermark pro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from ivex.codec import Codec
@@ -19,7 +19,7 @@ from ivex.settings import Settings
 from ivex.topics import STREAM_RECORDS, STREAMS, Stream, TopicNames
 from streams.driver.errors import ProcessingError, decode_message, error_record
 from streams.driver.records import Outgoing, SourceMessage
-from streams.driver.wire import encode_item, partition_for
+from streams.driver.wire import ENVELOPE_ITEMS, encode_item, encode_items, partition_for
 from streams.engine.facts import Fact, Position, Watermark, fact_from_avro
 
 WATERMARK_RECORD: Final = "SourceWatermark"
@@ -79,6 +79,25 @@ class Ingest:
                 value,
                 partition_for(key, self.partitions),
             )
+        ]
+
+    def forward_all(self, items: Sequence[Fact | Watermark]) -> list[Outgoing]:
+        """The internal-topic records of a batch's converted items: each partition's items
+        in their order, in envelopes of at most :data:`ENVELOPE_ITEMS` (a fact to its
+        woman's partition, a watermark to every partition)."""
+        parts = self.partitions
+        per: dict[int, list[Fact | Watermark]] = {}
+        for item in items:
+            if isinstance(item, Watermark):
+                for p in range(parts):
+                    per.setdefault(p, []).append(item)
+            else:
+                per.setdefault(partition_for(item.mother_ref, parts), []).append(item)
+        topic = self.internal_topic
+        return [
+            Outgoing(topic, None, encode_items(group[i : i + ENVELOPE_ITEMS]), p)
+            for p, group in per.items()
+            for i in range(0, len(group), ENVELOPE_ITEMS)
         ]
 
     def convert(self, msg: SourceMessage) -> Fact | Watermark:

@@ -112,8 +112,8 @@ class LifecycleDriver(PartitionedDriver[_Partition, LifecycleItem]):
             + [rejection_record(self._names, r) for r in result.rejections]
         )
 
-    def _decode(self, value: bytes) -> LifecycleItem:
-        return decode_lifecycle_item(value)
+    def _decode(self, value: bytes) -> list[LifecycleItem]:
+        return [decode_lifecycle_item(value)]
 
     def _apply(self, part: _Partition, msg: SourceMessage, item: LifecycleItem) -> list[Outgoing]:
         return self.publish(self._result(part, msg, item))

@@ -58,6 +58,9 @@ InputContext = Callable[[int], AbstractContextManager[None]]
 
 P = TypeVar("P", bound=PartitionState)
 I = TypeVar("I")  # noqa: E741 - the decoded input item
+#: One input of a partition's batch: the index of its record, and its item (or the error
+#: of a record that did not decode).
+_Input = tuple[int, I | ProcessingError]
 
 
 @dataclass(slots=True)
@@ -108,36 +111,54 @@ class PartitionedDriver(Generic[P, I]):
             by_partition.setdefault(msg.partition, []).append(i)
         out: list[Outgoing] = []
         for indices in by_partition.values():
-            out += self._partition_batch(batch, indices, enter)
+            out += self._partition_batch(batch, self._inputs(batch, indices), enter)
         return out
 
+    def _inputs(self, batch: Sequence[SourceMessage], indices: list[int]) -> list[_Input[I]]:
+        """Each record's items, in order, with the index of the record they came in (a
+        record may carry several: an envelope); a record that does not decode is one
+        input, its error."""
+        inputs: list[_Input[I]] = []
+        for i in indices:
+            try:
+                items = self._decode(batch[i].value or b"")
+            except (ValueError, KeyError, TypeError) as exc:
+                err = ProcessingError(
+                    "malformed_internal", f"not {self.item_name} ({type(exc).__name__})"
+                )
+                inputs.append((i, err))
+                continue
+            inputs += [(i, item) for item in items]
+        return inputs
+
     def _partition_batch(
-        self, batch: Sequence[SourceMessage], indices: list[int], enter: InputContext
+        self, batch: Sequence[SourceMessage], inputs: list[_Input[I]], enter: InputContext
     ) -> list[Outgoing]:
         out: list[Outgoing] = []
         start = 0  # first input applied since the partition was last (re)loaded
-        for n, i in enumerate(indices):
+        for n, (i, item) in enumerate(inputs):
             with enter(i):
                 try:
-                    out += self._one(batch[i])
+                    out += self._one(batch[i], item)
                 except _ApplyFailedError as failed:
                     # Earlier inputs' writes are mixed with the failed one's in the
                     # buffers: drop them all, reload, and apply the earlier ones again.
                     self._drop(batch[i].partition)
                     out += failed.resent
-                    out += self._partition_batch(batch, indices[start:n], enter)
+                    out += self._partition_batch(batch, inputs[start:n], enter)
                     out += self._error(batch[i], failed.error)
                     start = n + 1
-        part = self._live.get(batch[indices[-1]].partition) if indices else None
-        if part is not None and start < len(indices) and self.fence():
+        last = inputs[-1][0] if inputs else -1
+        part = self._live.get(batch[last].partition) if inputs else None
+        if part is not None and start < len(inputs) and self.fence():
             self.release_all()  # its buffers hold this batch's unwritten states
             raise FencedError
-        if part is not None and start < len(indices):
-            with enter(indices[-1]):
-                self._flush(part, batch[indices[-1]].partition)
+        if part is not None and start < len(inputs):
+            with enter(last):
+                self._flush(part, batch[last].partition)
         return out
 
-    def _one(self, msg: SourceMessage) -> list[Outgoing]:
+    def _one(self, msg: SourceMessage, item: I | ProcessingError) -> list[Outgoing]:
         """Apply one input without flushing; :class:`_ApplyFailedError` if the processor raised."""
         self._stats.events += 1
         out: list[Outgoing] = []
@@ -147,13 +168,8 @@ class PartitionedDriver(Generic[P, I]):
             self._live[msg.partition] = part
             self._stats.recoveries += 1
             out += resent
-        try:
-            item = self._decode(msg.value or b"")
-        except (ValueError, KeyError, TypeError) as exc:
-            err = ProcessingError(
-                "malformed_internal", f"not {self.item_name} ({type(exc).__name__})"
-            )
-            return out + self._error(msg, err)
+        if isinstance(item, ProcessingError):
+            return out + self._error(msg, item)
         try:
             return out + self._apply(part, msg, item)
         except Exception as exc:  # a bug must not wedge the partition; the state is reloaded
@@ -184,8 +200,9 @@ class PartitionedDriver(Generic[P, I]):
         """Load ``partition`` from the tables; what it published, to send again."""
         raise NotImplementedError
 
-    def _decode(self, value: bytes) -> I:
-        """The item an internal-topic value carries (ValueError/KeyError/TypeError if not)."""
+    def _decode(self, value: bytes) -> Sequence[I]:
+        """The items an internal-topic value carries, in order (ValueError/KeyError/
+        TypeError if not)."""
         raise NotImplementedError
 
     def _apply(self, part: P, msg: SourceMessage, item: I) -> list[Outgoing]:

@@ -4,7 +4,8 @@ Two stages (agents in :mod:`streams.app`):
 
 - :class:`SrbIngest` reads every ``city.<code>.births`` topic, decodes each record as the
   case engine's ingest does (:meth:`~streams.driver.ingest.Ingest.convert`), and forwards
-  each birth's version (compact JSON) to the single partition of ``<app>-srb-in``. One
+  each birth's version (compact JSON; the batch runtime a batch's versions together, in
+  envelopes, :meth:`SrbIngest.forward_all`) to the single partition of ``<app>-srb-in``. One
   partition, so that one tally sees every city (the federation is pooled) and moves whole
   between workers. Bad input is dropped here: the engine's ingest already sends it to the
   errors topic. Watermarks are not needed.
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, MutableMapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -44,6 +45,7 @@ from ivex.topics import TopicNames
 from streams.driver.errors import ProcessingError
 from streams.driver.ingest import Ingest
 from streams.driver.records import Outgoing, SourceMessage
+from streams.driver.wire import ENVELOPE_ITEMS
 from streams.engine.facts import Birth, Fact, Watermark
 from streams.srb.reports import ReportBuilder, period_month, report_key
 from streams.srb.status import WARNING_STATUSES
@@ -57,6 +59,7 @@ REPORT_RECORD: Final = "SexRatioReport"
 #: Header of an alert: the status the cell had before (empty after a recovery).
 PREVIOUS_HEADER: Final = "ivex_srb_previous_status"
 _CE_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ivex:srb-monitor:ce-id")
+_VERSIONS: Final = "versions"
 
 
 class SrbIngest:
@@ -84,15 +87,41 @@ class SrbIngest:
         key = record_key(version, item.record_id)
         return [Outgoing(self.srb_topic, key.encode(), encode_version(key, version), 0)]
 
+    def forward_all(self, items: Sequence[Fact | Watermark]) -> list[Outgoing]:
+        """The records to forward for a batch's converted items: its births' versions, in
+        order, in envelopes of at most :data:`ENVELOPE_ITEMS` (one record each, as the
+        ingest's: see :mod:`streams.driver.wire`)."""
+        versions = []
+        for item in items:
+            if isinstance(item, Birth):
+                version = BirthVersion.of(item)
+                versions.append([record_key(version, item.record_id), version.to_list()])
+        return [
+            Outgoing(self.srb_topic, None, orjson.dumps({_VERSIONS: versions[i : i + step]}), 0)
+            for step in [ENVELOPE_ITEMS]
+            for i in range(0, len(versions), step)
+        ]
+
 
 def encode_version(key: str, version: BirthVersion) -> bytes:
-    """The SRB input topic's value: ``[record key, version]`` as JSON."""
+    """The SRB input topic's value for one version: ``[record key, version]`` as JSON."""
     return orjson.dumps([key, version.to_list()])
 
 
-def decode_version(value: bytes) -> tuple[str, BirthVersion]:
-    """Inverse of :func:`encode_version`; ValueError/TypeError on foreign bytes."""
-    key, data = orjson.loads(value)
+def decode_versions(value: bytes) -> list[tuple[str, BirthVersion]]:
+    """The versions of a record of the SRB input topic (one, or an envelope's), in order;
+    ValueError/TypeError on foreign bytes (an envelope is refused whole)."""
+    body = orjson.loads(value)
+    if isinstance(body, dict):
+        pairs = body[_VERSIONS]
+        if not isinstance(pairs, list):
+            raise TypeError("an envelope's versions are a list")
+        return [_version(pair) for pair in pairs]
+    return [_version(body)]
+
+
+def _version(pair: Any) -> tuple[str, BirthVersion]:
+    key, data = pair
     return str(key), BirthVersion.from_list(list(data))
 
 
@@ -121,14 +150,16 @@ class SrbDriver:
         """Apply one input record (its table write happens now, in its event's context)."""
         builder = self._builder if self._builder is not None else self._recover()
         try:
-            key, version = decode_version(msg.value or b"")
-        except (ValueError, TypeError) as exc:
+            versions = decode_versions(msg.value or b"")
+        except (ValueError, TypeError, KeyError) as exc:
             log.warning("srb: skipping %s@%d (%s)", msg.topic, msg.offset, type(exc).__name__)
             return
-        applied = builder.tally.apply(key, version)
-        if applied.entry is not None:
-            self._records[key] = applied.entry.to_dict()
-            self._touched |= applied.months
+        tally, records, touched = builder.tally, self._records, self._touched
+        for key, version in versions:
+            applied = tally.apply(key, version)
+            if applied.entry is not None:
+                records[key] = applied.entry.to_dict()
+                touched |= applied.months
 
     def flush(self) -> list[Outgoing]:
         """The records of the batch applied since the last flush, coalesced per cell."""

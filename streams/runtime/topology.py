@@ -41,6 +41,7 @@ from streams.driver.partitioned import InputContext, OwnsPartitions
 from streams.driver.records import Outgoing, SourceMessage
 from streams.driver.responses import ResponseIngest
 from streams.driver.srb import SrbDriver, SrbIngest
+from streams.engine.facts import Fact, Watermark
 from streams.runtime.table import ChangelogTable, Cursor
 from streams.tables import (
     LIFECYCLE_CLOCKS_TABLE,
@@ -148,20 +149,23 @@ def build_topology(settings: Settings, app_id: str) -> Topology:
 
 def ingest_both(ingest: Ingest, srb: SrbIngest) -> Handler:
     """The ingest's handler: each city record decoded once, forwarded to the engine and,
-    if it is a birth, to the SRB monitor."""
+    if it is a birth, to the SRB monitor — the batch's items in envelopes, a few records
+    per partition (:func:`~streams.driver.wire.encode_items`)."""
     births = frozenset(srb.topics)
 
     def handle(batch: Sequence[SourceMessage], _within: InputContext) -> list[Outgoing]:
         out: list[Outgoing] = []
+        items: list[Fact | Watermark] = []
+        born: list[Fact | Watermark] = []
         for msg in batch:
             try:
                 item = ingest.convert(msg)
             except ProcessingError as exc:
                 out.append(ingest.error(msg, exc))
                 continue
-            out += ingest.forward(item)
+            items.append(item)
             if msg.topic in births:
-                out += srb.forward(item)
-        return out
+                born.append(item)
+        return out + ingest.forward_all(items) + srb.forward_all(born)
 
     return handle

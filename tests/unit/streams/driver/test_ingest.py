@@ -1,11 +1,16 @@
 """Ingest as a plain function: decode once, route by mother_ref, broadcast watermarks,
-send anything unusable to the errors topic with its cause."""
+send anything unusable to the errors topic with its cause; a batch's items in envelopes
+that keep each partition's order."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from ivex.codec import Codec
 from ivex.samples import sample_records
@@ -19,9 +24,16 @@ from streams.driver.errors import (
     TOPIC_HEADER,
 )
 from streams.driver.ingest import Ingest
-from streams.driver.records import SourceMessage
-from streams.driver.wire import decode_item, partition_for
-from streams.engine.facts import Birth, Position, Watermark
+from streams.driver.records import Outgoing, SourceMessage
+from streams.driver.wire import ENVELOPE_ITEMS, decode_item, decode_items, partition_for
+from streams.engine.facts import Birth, Fact, Position, Watermark
+from tests.unit.streams.engine.builders import (
+    all_watermarks,
+    birth,
+    pregnancy,
+    registration,
+    termination,
+)
 
 INTERNAL = "u.app-engine-in"
 CODEC = Codec()
@@ -184,3 +196,35 @@ def test_plain_decoding_of_every_sample_and_an_old_writer_version() -> None:
     assert fact_from_avro("births", plain.datum, position) == fact_from_avro(
         "births", full.datum, position
     )
+
+
+def _per_partition(records: list[Outgoing]) -> dict[int, list[Fact | Watermark]]:
+    per: dict[int, list[Fact | Watermark]] = {}
+    for r in records:
+        assert r.topic == INTERNAL
+        assert r.partition is not None
+        per.setdefault(r.partition, []).extend(decode_items(r.value))
+    return per
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 9)), max_size=60))
+@settings_(max_examples=60, deadline=None)
+def test_envelopes_carry_each_partitions_items_as_one_by_one_forwarding_would(
+    settings: Settings, picks: list[tuple[int, int]]
+) -> None:
+    ingest = Ingest(settings, INTERNAL, INTERNAL_PARTITIONS)
+    makers: list[Callable[..., Fact]] = [birth, registration, termination, pregnancy]
+    items: list[Fact | Watermark] = [
+        all_watermarks(1_700_000_000_000 + n)[0] if kind == 4 else makers[kind](mother_ref=f"m-{w}")
+        for n, (kind, w) in enumerate(picks)
+    ]
+    one_by_one = [r for item in items for r in ingest.forward(item)]
+    assert _per_partition(ingest.forward_all(items)) == _per_partition(one_by_one)
+
+
+def test_an_envelope_carries_at_most_its_share_of_items(ingest: Ingest) -> None:
+    items: list[Fact | Watermark] = [birth(mother_ref="m-1") for _ in range(2 * ENVELOPE_ITEMS + 3)]
+    records = ingest.forward_all(items)
+    sizes = [len(decode_items(r.value)) for r in records]
+    assert sizes == [ENVELOPE_ITEMS, ENVELOPE_ITEMS, 3]
+    assert _per_partition(records) == {partition_for("m-1", INTERNAL_PARTITIONS): items}

@@ -1,7 +1,7 @@
 """Batches through the partitioned drivers (the engine's, over plain dicts): the same
 outputs and tables as event by event, each changed state written once per batch and
-partition inside that partition's context, and a failure mid-batch that loses none of
-the inputs before it."""
+partition inside that partition's context, a failure mid-batch that loses none of the
+inputs before it, and envelopes (several items to a record) that change none of it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+import orjson
 import pytest
 
 from ivex.settings import Settings
@@ -16,7 +17,7 @@ from ivex.topics import INTERNAL_PARTITIONS
 from streams.driver.engines import EngineDriver
 from streams.driver.errors import CODE_HEADER
 from streams.driver.records import SourceMessage
-from streams.driver.wire import encode_item, partition_for
+from streams.driver.wire import decode_item, encode_item, encode_items, partition_for
 from streams.engine.engine import CaseEngine
 from streams.engine.facts import Fact, Watermark
 from streams.engine.history import WomanState
@@ -161,3 +162,72 @@ def test_a_fenced_driver_writes_nothing_and_forgets_its_buffers(settings: Settin
     driver.fence = lambda: False  # assigned again: the same batch applies in full
     assert driver.process_batch(_workload())
     assert set(women) == {"m-1", "m-2"}
+
+
+def _enveloped(messages: list[SourceMessage], size: int) -> list[SourceMessage]:
+    """The items of ``messages`` as the batch runtime's ingest sends them: per partition,
+    in order, ``size`` to an envelope."""
+    per: dict[int, list[Fact | Watermark]] = {}
+    for msg in messages:
+        per.setdefault(msg.partition, []).append(decode_item(msg.value or b""))
+    return [
+        SourceMessage(INTERNAL, p, n, None, encode_items(items[i : i + size]))
+        for p, items in per.items()
+        for n, i in enumerate(range(0, len(items), size))
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 2, 500])
+def test_envelopes_give_the_outputs_and_tables_of_single_records(
+    settings: Settings, size: int
+) -> None:
+    workload = _workload()
+    single_women: dict[str, Any] = {}
+    single_parts: dict[str, Any] = {}
+    single = _driver(settings, single_women, single_parts).process_batch(workload)
+    women: dict[str, Any] = {}
+    parts: dict[str, Any] = {}
+    batch = _enveloped(workload, size)
+    enveloped = _driver(settings, women, parts).process_batch(batch)
+    assert single
+    assert sorted(map(_key, enveloped)) == sorted(map(_key, single))
+    assert (women, parts) == (single_women, single_parts)
+
+
+def test_a_failure_inside_an_envelope_keeps_the_items_before_and_after_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    women: dict[str, Any] = {}
+    driver = _driver(settings, women, {})
+    p = partition_for("m-1", INTERNAL_PARTITIONS)
+    good = termination(JQ, mother_ref="m-1", mother_hukou_city=JC)
+    bad = birth(ZY, mother_ref="m-1")
+    after: Fact = termination(JQ, mother_ref="m-1", mother_hukou_city=JC, gestational_weeks=12)
+    real_apply = CaseEngine.apply
+
+    def apply(self: CaseEngine, item: Any) -> Any:
+        if getattr(item, "event_id", None) == bad.event_id:
+            raise RuntimeError("bug")
+        return real_apply(self, item)
+
+    monkeypatch.setattr(CaseEngine, "apply", apply)
+    envelope = SourceMessage(INTERNAL, p, 7, None, encode_items([good, bad, after]))
+    out = driver.process_batch([envelope])
+    errors = [o for o in out if o.header(CODE_HEADER) == "engine_error"]
+    assert len(errors) == 1
+    seen = WomanState.from_dict(women["m-1"], "m-1").seen
+    assert {good.event_id, after.event_id} <= seen
+    assert bad.event_id not in seen
+
+
+def test_an_envelope_that_does_not_decode_in_full_is_refused_whole(settings: Settings) -> None:
+    women: dict[str, Any] = {}
+    good = termination(JQ, mother_ref="m-1", mother_hukou_city=JC)
+    body = orjson.loads(encode_items([good]))
+    body["items"].append(["m-1", "no-such-stream", 1])
+    p = partition_for("m-1", INTERNAL_PARTITIONS)
+    out = _driver(settings, women, {}).process_batch(
+        [SourceMessage(INTERNAL, p, 3, None, orjson.dumps(body))]
+    )
+    assert [o.header(CODE_HEADER) for o in out] == ["malformed_internal"]
+    assert "m-1" not in women

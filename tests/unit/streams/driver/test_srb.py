@@ -5,14 +5,24 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import orjson
+
 from ivex.codec import Codec
 from ivex.models import SexRatioReport
 from ivex.models.enums import SrbStatus
 from ivex.samples import sample_records
 from ivex.settings import Settings
 from ivex.topics import TopicNames
+from streams.driver.ingest import Ingest
 from streams.driver.records import Outgoing, SourceMessage
-from streams.driver.srb import PREVIOUS_HEADER, SrbDriver, SrbIngest, encode_version
+from streams.driver.srb import (
+    PREVIOUS_HEADER,
+    SrbDriver,
+    SrbIngest,
+    decode_versions,
+    encode_version,
+)
+from streams.driver.wire import ENVELOPE_ITEMS
 from streams.srb.reports import ReportBuilder, report_key
 from streams.srb.tally import BirthVersion, Tally
 
@@ -151,3 +161,43 @@ def test_live_reports_equal_the_offline_computation(settings: Settings) -> None:
     assert {k: SexRatioReport.model_validate(codec.decode(v).datum) for k, v in latest.items()} == {
         report_key(r.city, r.period, r.birth_order): r for r in offline
     }
+
+
+def test_a_batch_of_births_is_forwarded_in_envelopes(settings: Settings) -> None:
+    ingest, convert = SrbIngest(settings, SRB_IN), Ingest(settings, "u.a-engine-in", 4).convert
+    codec = Codec()
+    base = dict(sample_records()["BirthRecorded"])
+    topic = TopicNames(settings).city(str(base["source_city"]), "births")
+    births = [
+        convert(_message(codec.encode("BirthRecorded", base | {"record_id": f"r-{n}"}), n, topic))
+        for n in range(ENVELOPE_ITEMS + 2)
+    ]
+    watermark = codec.encode("SourceWatermark", sample_records()["SourceWatermark"])
+    items = [*births[:3], convert(_message(watermark, 99, topic)), *births[3:]]
+    records = ingest.forward_all(items)
+    assert [(r.topic, r.partition, r.key) for r in records] == [(SRB_IN, 0, None)] * 2
+    forwarded = [v for r in records for v in decode_versions(r.value)]
+    one_by_one = [v for b in births for r in ingest.forward(b) for v in decode_versions(r.value)]
+    assert forwarded == one_by_one
+    assert len(forwarded) == ENVELOPE_ITEMS + 2
+
+
+def test_an_envelope_of_versions_tallies_as_the_versions_one_by_one(settings: Settings) -> None:
+    versions = [_version(i, "MALE" if i % 2 else "FEMALE", month=1 + i % 2) for i in range(40)]
+    single_table: dict[str, Any] = {}
+    single = _feed(SrbDriver(settings, single_table), versions)
+    table: dict[str, Any] = {}
+    driver = SrbDriver(settings, table)
+    body = {"versions": [[k, v.to_list()] for k, v in versions]}
+    driver.apply(_message(orjson.dumps(body)))
+    assert driver.flush() == single
+    assert table == single_table
+
+
+def test_an_envelope_that_does_not_decode_in_full_is_skipped_whole(settings: Settings) -> None:
+    table: dict[str, Any] = {}
+    driver = SrbDriver(settings, table)
+    key, version = _version(1, "MALE")
+    driver.apply(_message(orjson.dumps({"versions": [[key, version.to_list()], [key]]})))
+    assert driver.flush() == []
+    assert table == {}
