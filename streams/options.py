@@ -40,6 +40,10 @@ class WorkerOptions:
     #: The batch runtime takes up to this many records per poll (over every stage: one
     #: batch, committed once Kafka acknowledged all it sent).
     poll_max: int = 10000
+    #: … and at most about this many kilobytes of them (librdkafka's prefetch queue): 16 MB
+    #: is 80,000 city records or about 65,000 events in the ingest's envelopes, a batch of
+    #: about a second.
+    prefetch_kbytes: int = 16384
     #: Batches whose outputs may be unacknowledged at once: a worker takes its next batch
     #: without waiting for Kafka's acknowledgements of the previous ones (batches are
     #: still committed strictly in order, each after its outputs); with this many out it

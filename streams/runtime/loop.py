@@ -111,6 +111,10 @@ class BatchWorker:
             "partition.assignment.strategy": "roundrobin",
             # A fetch answers as soon as anything is there; a short wait keeps hops quick.
             "fetch.wait.max.ms": 50,
+            # What one poll can hand over, so what one batch can hold: an envelope of the
+            # ingest carries up to 500 events, and with librdkafka's default (64 MB) a
+            # worker catching up took a quarter of a million events in one batch.
+            "queued.max.messages.kbytes": opts.prefetch_kbytes,
         }
 
     def _producer_config(self) -> dict[str, Any]:
