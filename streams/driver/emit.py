@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import UTC, datetime
 from typing import Final
 
-from ivex.codec import Codec, ce_headers
+from ivex.codec import Codec
+from ivex.codec.cloudevents import ce_headers_ms, content_id
 from ivex.settings import Settings
 from ivex.topics import TopicNames
 from streams.driver.errors import (
@@ -98,6 +98,4 @@ class Emitter:
 
 
 def _headers(record: str, value: bytes, instant_ms: int) -> tuple[tuple[str, bytes], ...]:
-    ce_id = uuid.uuid5(_CE_NAMESPACE, value.hex())
-    moment = datetime.fromtimestamp(instant_ms / 1000, tz=UTC)
-    return tuple(ce_headers(record, CE_SOURCE, ce_id, moment))
+    return ce_headers_ms(record, CE_SOURCE, content_id(_CE_NAMESPACE, value), instant_ms)

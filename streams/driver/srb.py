@@ -38,6 +38,7 @@ from typing import Any, Final
 import orjson
 
 from ivex.codec import Codec, ce_headers
+from ivex.codec.cloudevents import content_id
 from ivex.models import SexRatioReport, to_avro
 from ivex.models.enums import SrbStatus
 from ivex.settings import Settings
@@ -225,5 +226,4 @@ def report_headers(report: SexRatioReport, value: bytes) -> tuple[tuple[str, byt
     """
     month = period_month(report.period)
     moment = datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=UTC)
-    ce_id = uuid.uuid5(_CE_NAMESPACE, value.hex())
-    return tuple(ce_headers(REPORT_RECORD, CE_SOURCE, ce_id, moment))
+    return tuple(ce_headers(REPORT_RECORD, CE_SOURCE, content_id(_CE_NAMESPACE, value), moment))
