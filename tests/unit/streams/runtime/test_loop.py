@@ -12,7 +12,7 @@ from ivex.settings import Settings
 from streams.options import WorkerOptions
 from streams.pause_guard import PauseGuard
 from streams.runtime.inflight import SentBatch
-from streams.runtime.loop import BatchWorker, DeliveryError
+from streams.runtime.loop import BatchWorker, DeliveryError, _headers
 from streams.runtime.topology import build_topology
 
 
@@ -35,3 +35,17 @@ def test_a_refused_record_fails_the_batches_and_nothing_is_committed(worker: Bat
     with pytest.raises(DeliveryError, match="not delivered"):
         worker._settle(wait=False)
     assert len(worker._in_flight) == 0  # never committed, not even at the stop
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ([("ce_id", b"x"), ("ce_type", b"T")], (("ce_id", b"x"), ("ce_type", b"T"))),
+        ([("ce_id", None), ("ce_type", b"T")], (("ce_id", b""), ("ce_type", b"T"))),
+        ([], ()),
+    ],
+)
+def test_consumed_headers_become_a_tuple_with_null_values_as_empty_bytes(
+    raw: list[tuple[str, bytes | None]], kept: tuple[tuple[str, bytes], ...]
+) -> None:
+    assert _headers(raw) == kept
