@@ -10,7 +10,10 @@ preceded the failure are applied again to the reloaded state (they never reached
 tables; their outputs are idempotent) and the failing input goes to the errors topic
 with the cause.
 
-Batches: the worker hands over what it consumed in one go (``take_events``). Inputs are
+Batches: the worker hands over what it consumed in one go (``take_events``). A record
+may carry several inputs (an envelope of the batch runtime's ingest,
+:mod:`streams.driver.wire`); they are applied in order, as if they had come one to a
+record, and a failing one alone goes to the errors topic. Inputs are
 applied in their partition's log order, and each partition's buffered writes are flushed
 *once* at the end of the batch — a woman changed by ten events of the batch is written
 once — before any output of the batch is handed to the producer.
