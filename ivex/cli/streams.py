@@ -37,7 +37,7 @@ def command() -> None:
     show_default=True,
     help="batch: a plain librdkafka consumer loop, each poll one batch for every stage, "
     "offsets committed once Kafka acknowledged what the batches sent; tables in memory, "
-    "restored from their changelogs (about 7x the Faust runtime's events per CPU-second). "
+    "restored from their changelogs (about 9x the Faust runtime's events per CPU-second). "
     "faust: the Faust app with RocksDB tables under --data-dir. Workers of one --app-id "
     "must all run the same runtime.",
 )
