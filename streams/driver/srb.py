@@ -97,11 +97,8 @@ class SrbIngest:
             if isinstance(item, Birth):
                 version = BirthVersion.of(item)
                 versions.append([record_key(version, item.record_id), version.to_list()])
-        return [
-            Outgoing(self.srb_topic, None, orjson.dumps({_VERSIONS: versions[i : i + step]}), 0)
-            for step in [ENVELOPE_ITEMS]
-            for i in range(0, len(versions), step)
-        ]
+        chunks = (versions[i : i + ENVELOPE_ITEMS] for i in range(0, len(versions), ENVELOPE_ITEMS))
+        return [Outgoing(self.srb_topic, None, orjson.dumps({_VERSIONS: c}), 0) for c in chunks]
 
 
 def encode_version(key: str, version: BirthVersion) -> bytes:

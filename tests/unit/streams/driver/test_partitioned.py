@@ -117,15 +117,11 @@ def test_each_changed_state_is_written_once_per_batch_in_its_partitions_context(
         assert key == f"p{partition}"
 
 
-def test_a_failure_mid_batch_keeps_the_inputs_before_it(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    women: dict[str, Any] = {}
-    driver = _driver(settings, women, {})
-    p = partition_for("m-1", INTERNAL_PARTITIONS)
+def _good_bad_after(monkeypatch: pytest.MonkeyPatch) -> tuple[Fact, Fact, Fact]:
+    """Three facts of woman m-1; the engine raises (a bug) on the second."""
     good = termination(JQ, mother_ref="m-1", mother_hukou_city=JC)
     bad = birth(ZY, mother_ref="m-1")
-    after: Fact = termination(JQ, mother_ref="m-1", mother_hukou_city=JC, gestational_weeks=12)
+    after = termination(JQ, mother_ref="m-1", mother_hukou_city=JC, gestational_weeks=12)
     real_apply = CaseEngine.apply
 
     def apply(self: CaseEngine, item: Any) -> Any:
@@ -134,6 +130,16 @@ def test_a_failure_mid_batch_keeps_the_inputs_before_it(
         return real_apply(self, item)
 
     monkeypatch.setattr(CaseEngine, "apply", apply)
+    return good, bad, after
+
+
+def test_a_failure_mid_batch_keeps_the_inputs_before_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    women: dict[str, Any] = {}
+    driver = _driver(settings, women, {})
+    p = partition_for("m-1", INTERNAL_PARTITIONS)
+    good, bad, after = _good_bad_after(monkeypatch)
     batch = [
         SourceMessage(INTERNAL, p, n, None, encode_item(item))
         for n, item in enumerate([good, bad, after])
@@ -200,17 +206,7 @@ def test_a_failure_inside_an_envelope_keeps_the_items_before_and_after_it(
     women: dict[str, Any] = {}
     driver = _driver(settings, women, {})
     p = partition_for("m-1", INTERNAL_PARTITIONS)
-    good = termination(JQ, mother_ref="m-1", mother_hukou_city=JC)
-    bad = birth(ZY, mother_ref="m-1")
-    after: Fact = termination(JQ, mother_ref="m-1", mother_hukou_city=JC, gestational_weeks=12)
-    real_apply = CaseEngine.apply
-
-    def apply(self: CaseEngine, item: Any) -> Any:
-        if getattr(item, "event_id", None) == bad.event_id:
-            raise RuntimeError("bug")
-        return real_apply(self, item)
-
-    monkeypatch.setattr(CaseEngine, "apply", apply)
+    good, bad, after = _good_bad_after(monkeypatch)
     envelope = SourceMessage(INTERNAL, p, 7, None, encode_items([good, bad, after]))
     out = driver.process_batch([envelope])
     errors = [o for o in out if o.header(CODE_HEADER) == "engine_error"]
